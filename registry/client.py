@@ -1,0 +1,235 @@
+"""A small HTTP client for any Confluent-compatible schema registry (ours included).
+
+Used by the CLI (`esr push`, `esr gate --against URL`, `esr sync`, `esr import`) and the pytest
+plugin's ``--registry-url``. Errors are translated at this one boundary: an unreachable server
+raises :class:`RegistryUnreachable`; an error answer raises the :class:`RegistryError` subclass
+whose ``error_code`` the server sent (or a generic one carrying the code and message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from registry import errors
+from registry.domain import Reference, SchemaInput, SchemaType
+
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+
+
+def _error_classes() -> dict[int, type[errors.RegistryError]]:
+    found: dict[int, type[errors.RegistryError]] = {}
+    stack: list[type[errors.RegistryError]] = [errors.RegistryError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        found.setdefault(cls.error_code, cls)
+    return found
+
+
+class RemoteError(errors.RegistryError):
+    """An error answer from a remote registry whose code we do not know."""
+
+    def __init__(self, status: int, error_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.remote_code = error_code
+
+
+class RegistryClient:
+    """Blocking client; one instance per base URL. Use as a context manager to close it."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 10.0,
+        auth: tuple[str, str] | None = None,
+        token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": CONTENT_TYPE, "Content-Type": CONTENT_TYPE}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            auth=auth,
+            headers=headers,
+            transport=transport,
+            trust_env=False,
+        )
+        self._codes = _error_classes()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    # --- low level -------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send one request; return the decoded JSON body or raise a ``RegistryError``."""
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise errors.RegistryUnreachable(
+                f"Registry at {self.base_url} is unreachable: {exc}"
+            ) from exc
+        if response.status_code >= 400:
+            self._raise(response)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return response.text
+
+    def _raise(self, response: httpx.Response) -> None:
+        try:
+            body = response.json()
+            code = int(body.get("error_code", response.status_code))
+            message = str(body.get("message", response.text))
+        except (ValueError, AttributeError, TypeError):
+            code, message = response.status_code, response.text or response.reason_phrase
+        cls = self._codes.get(code)
+        if cls is not None and cls not in (
+            errors.RegistryError,
+            errors.NotFound,
+            errors.Conflict,
+            errors.InvalidInput,
+        ):
+            exc = cls.__new__(cls)
+            errors.RegistryError.__init__(exc, message)
+            raise exc
+        raise RemoteError(response.status_code, code, message)
+
+    @staticmethod
+    def _s(subject: str) -> str:
+        return quote(subject, safe="")
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def subjects(self, prefix: str | None = None, *, deleted: bool = False) -> list[str]:
+        """Names of the subjects (optionally with a prefix)."""
+        params: dict[str, Any] = {"deleted": str(deleted).lower()}
+        if prefix:
+            params["subjectPrefix"] = prefix
+        return list(self.request("GET", "/subjects", params=params))
+
+    def versions(self, subject: str) -> list[int]:
+        """Live version numbers of a subject, ascending."""
+        return list(self.request("GET", f"/subjects/{self._s(subject)}/versions"))
+
+    def version(self, subject: str, version: int | str = "latest") -> dict[str, Any]:
+        """One version: ``{subject, version, id, schema, schemaType?, references?...}``."""
+        data = self.request("GET", f"/subjects/{self._s(subject)}/versions/{version}")
+        return dict(data)
+
+    def schema_by_id(self, schema_id: int) -> dict[str, Any]:
+        """The schema registered under a global id."""
+        return dict(self.request("GET", f"/schemas/ids/{schema_id}"))
+
+    def config(self, subject: str | None = None, *, default_to_global: bool = True) -> dict[str, Any]:
+        """Compatibility config, of a subject (falling back to global) or global."""
+        path = "/config" if subject is None else f"/config/{self._s(subject)}"
+        params = {"defaultToGlobal": "true"} if subject is not None and default_to_global else {}
+        return dict(self.request("GET", path, params=params))
+
+    def mode(self, subject: str | None = None) -> str:
+        """The mode in force."""
+        path = "/mode" if subject is None else f"/mode/{self._s(subject)}"
+        return str(self.request("GET", path, params={"defaultToGlobal": "true"})["mode"])
+
+    # --- writes ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _body(schema: SchemaInput, **extra: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"schema": schema.schema}
+        if schema.schema_type is not SchemaType.AVRO:
+            body["schemaType"] = schema.schema_type.value
+        if schema.references:
+            body["references"] = [r.as_dict() for r in schema.references]
+        if schema.metadata is not None:
+            body["metadata"] = schema.metadata
+        if schema.rule_set is not None:
+            body["ruleSet"] = schema.rule_set
+        body.update({k: v for k, v in extra.items() if v is not None})
+        return body
+
+    def register(
+        self,
+        subject: str,
+        schema: SchemaInput,
+        *,
+        normalize: bool = False,
+        schema_id: int | None = None,
+        version: int | None = None,
+    ) -> int:
+        """Register a schema under a subject; return its global id."""
+        data = self.request(
+            "POST",
+            f"/subjects/{self._s(subject)}/versions",
+            params={"normalize": str(normalize).lower()},
+            json=self._body(schema, id=schema_id, version=version),
+        )
+        return int(data["id"])
+
+    def lookup(self, subject: str, schema: SchemaInput) -> dict[str, Any] | None:
+        """The registered version of this exact schema under the subject, or None."""
+        try:
+            return dict(
+                self.request("POST", f"/subjects/{self._s(subject)}", json=self._body(schema))
+            )
+        except (errors.SubjectNotFound, errors.SchemaNotFound):
+            return None
+
+    def test_compatibility(
+        self, subject: str, schema: SchemaInput, version: int | str | None = None
+    ) -> dict[str, Any]:
+        """``{is_compatible, messages}`` against a version or every version the level needs."""
+        path = f"/compatibility/subjects/{self._s(subject)}/versions"
+        if version is not None:
+            path += f"/{version}"
+        return dict(
+            self.request("POST", path, params={"verbose": "true"}, json=self._body(schema))
+        )
+
+    def set_config(self, subject: str | None, **fields: Any) -> dict[str, Any]:
+        """PUT /config or /config/{subject}."""
+        path = "/config" if subject is None else f"/config/{self._s(subject)}"
+        return dict(self.request("PUT", path, json=fields))
+
+    def set_mode(self, subject: str | None, mode: str, *, force: bool = False) -> dict[str, Any]:
+        """PUT /mode or /mode/{subject}."""
+        path = "/mode" if subject is None else f"/mode/{self._s(subject)}"
+        return dict(
+            self.request("PUT", path, params={"force": str(force).lower()}, json={"mode": mode})
+        )
+
+
+def references_from_wire(items: list[dict[str, Any]] | None) -> tuple[Reference, ...]:
+    """Turn a wire ``references`` list into domain references."""
+    return tuple(
+        Reference(str(r["name"]), str(r["subject"]), int(r["version"])) for r in (items or [])
+    )
+
+
+@contextmanager
+def open_client(url: str, **kwargs: Any) -> Iterator[RegistryClient]:
+    """A client closed on exit."""
+    client = RegistryClient(url, **kwargs)
+    try:
+        yield client
+    finally:
+        client.close()

@@ -1,0 +1,63 @@
+"""The one Settings object. Environment variables ``REGISTRY_*`` (nested with ``__``).
+
+No instance exists at import time: the CLI, the API factory and tests build one and pass it
+explicitly. CLI flags override fields by constructing ``Settings(**overrides)``.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from registry.domain import CompatibilityLevel, CompatibilityPolicy
+
+
+class LogFormat(enum.StrEnum):
+    """How the server writes its logs."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class Settings(BaseSettings):
+    """Every setting of the registry, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REGISTRY_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = Field(
+        default="sqlite:///./registry.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql://user@host/db",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `esr serve` binds to")
+    port: int = Field(default=8081, ge=0, le=65535, description="Port `esr serve` listens on")
+    workers: int = Field(default=1, ge=1, le=64, description="Server worker processes")
+    max_schema_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest schema text accepted (42209 beyond)"
+    )
+    max_request_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1, description="Largest request body accepted"
+    )
+    max_nesting_depth: int = Field(
+        default=256, ge=8, description="Deepest JSON nesting accepted in a schema"
+    )
+    log_format: LogFormat = Field(default=LogFormat.TEXT, description="text or json")
+    log_level: str = Field(default="info", description="Log level")
+    default_compatibility: CompatibilityLevel = Field(
+        default=CompatibilityLevel.BACKWARD, description="Global compatibility level"
+    )
+    default_policy: CompatibilityPolicy = Field(
+        default=CompatibilityPolicy.STRICT, description="Global JSON Schema compatibility policy"
+    )
+    schema_cache_size: int = Field(
+        default=10_000, ge=0, description="Schemas kept in the in-process id cache"
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="Apply database migrations when the server starts"
+    )

@@ -1,0 +1,189 @@
+"""Value types shared by every layer: schema types, levels, modes, references, schemas.
+
+These are plain frozen dataclasses and enums with no behaviour that needs I/O, so formats,
+compatibility, storage, service, API, CLI and the pytest plugin can all speak the same words.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.errors import InvalidCompatibilityLevel, InvalidMode, InvalidSchema
+
+
+class SchemaType(enum.StrEnum):
+    """The schema languages the registry stores. PROTOBUF is recognised only to refuse it."""
+
+    AVRO = "AVRO"
+    JSON = "JSON"
+    PROTOBUF = "PROTOBUF"
+
+    @classmethod
+    def parse(cls, value: str | None) -> SchemaType:
+        """Read a ``schemaType`` field; absent means AVRO, as in Confluent's API."""
+        if value is None or value == "":
+            return cls.AVRO
+        try:
+            return cls(value.upper())
+        except ValueError:
+            raise InvalidSchema(
+                f"Invalid schemaType '{value}': supported types are AVRO and JSON"
+            ) from None
+
+
+SUPPORTED_SCHEMA_TYPES: tuple[SchemaType, ...] = (SchemaType.AVRO, SchemaType.JSON)
+
+
+class CompatibilityLevel(enum.StrEnum):
+    """Confluent's compatibility levels."""
+
+    NONE = "NONE"
+    BACKWARD = "BACKWARD"
+    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
+    FORWARD = "FORWARD"
+    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
+    FULL = "FULL"
+    FULL_TRANSITIVE = "FULL_TRANSITIVE"
+
+    @classmethod
+    def parse(cls, value: str) -> CompatibilityLevel:
+        """Read a level in any case; unknown levels raise ``InvalidCompatibilityLevel``."""
+        try:
+            return cls(str(value).upper())
+        except ValueError:
+            raise InvalidCompatibilityLevel(
+                f"Invalid compatibility level '{value}'. Valid values are: "
+                + ", ".join(m.value for m in cls)
+            ) from None
+
+    @property
+    def transitive(self) -> bool:
+        """Whether the level checks against every live version, not only the latest."""
+        return self.value.endswith("_TRANSITIVE")
+
+    @property
+    def checks_backward(self) -> bool:
+        """Whether the new schema must read data written with earlier ones."""
+        return self.value.startswith(("BACKWARD", "FULL"))
+
+    @property
+    def checks_forward(self) -> bool:
+        """Whether earlier schemas must read data written with the new one."""
+        return self.value.startswith(("FORWARD", "FULL"))
+
+
+class CompatibilityPolicy(enum.StrEnum):
+    """How JSON Schema content models are judged (Confluent's ``compatibilityPolicy``)."""
+
+    STRICT = "STRICT"
+    LENIENT = "LENIENT"
+
+    @classmethod
+    def parse(cls, value: str) -> CompatibilityPolicy:
+        """Read a policy in any case; unknown values raise ``InvalidCompatibilityLevel``."""
+        try:
+            return cls(str(value).upper())
+        except ValueError:
+            raise InvalidCompatibilityLevel(
+                f"Invalid compatibility policy '{value}'. Valid values are: STRICT, LENIENT"
+            ) from None
+
+
+class Mode(enum.StrEnum):
+    """Confluent's registry modes."""
+
+    READWRITE = "READWRITE"
+    READONLY = "READONLY"
+    READONLY_OVERRIDE = "READONLY_OVERRIDE"
+    IMPORT = "IMPORT"
+
+    @classmethod
+    def parse(cls, value: str) -> Mode:
+        """Read a mode in any case; unknown modes raise ``InvalidMode``."""
+        try:
+            return cls(str(value).upper())
+        except ValueError:
+            raise InvalidMode(
+                f"Invalid mode '{value}'. Valid values are: " + ", ".join(m.value for m in cls)
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A named pointer from one schema to a version of another subject."""
+
+    name: str
+    subject: str
+    version: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The Confluent wire form."""
+        return {"name": self.name, "subject": self.subject, "version": self.version}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaInput:
+    """What a client sends to register, look up or test a schema."""
+
+    schema: str
+    schema_type: SchemaType = SchemaType.AVRO
+    references: tuple[Reference, ...] = ()
+    metadata: dict[str, Any] | None = None
+    rule_set: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSchema:
+    """A schema as stored under its global id (immutable once written)."""
+
+    id: int
+    schema_type: SchemaType
+    schema: str
+    canonical: str
+    fingerprint: str
+    references: tuple[Reference, ...] = ()
+    metadata: dict[str, Any] | None = None
+    rule_set: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectVersion:
+    """One version of a subject and the schema it points to."""
+
+    subject: str
+    version: int
+    schema: StoredSchema
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectConfig:
+    """Compatibility settings, global (subject None) or for one subject."""
+
+    compatibility: CompatibilityLevel | None = None
+    policy: CompatibilityPolicy | None = None
+    normalize: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveConfig:
+    """Settings in force for a subject after falling back to the global ones."""
+
+    compatibility: CompatibilityLevel
+    policy: CompatibilityPolicy
+    normalize: bool
+
+
+@dataclass(slots=True)
+class AuditEntry:
+    """One write recorded in the audit log."""
+
+    action: str
+    subject: str | None = None
+    version: int | None = None
+    schema_id: int | None = None
+    actor: str | None = None
+    remote: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,289 @@
+"""The one exception hierarchy of the registry.
+
+Every error the registry raises on purpose is a :class:`RegistryError`. Each leaf carries the
+Confluent Schema Registry ``error_code`` it maps to; the HTTP status is decided in exactly one
+place (``registry.api.errors``) by walking the MRO to the category, and the CLI maps the same
+tree to exit codes in one table (``registry.cli.errors``)::
+
+    RegistryError (50001)
+    ├── NotFound
+    │   ├── SubjectNotFound (40401)        ├── VersionNotFound (40402)
+    │   ├── SchemaNotFound (40403)         ├── SubjectSoftDeleted (40404)
+    │   ├── SubjectNotSoftDeleted (40405)  ├── VersionSoftDeleted (40406)
+    │   ├── VersionNotSoftDeleted (40407)  ├── SubjectConfigNotFound (40408)
+    │   └── SubjectModeNotFound (40409)
+    ├── Conflict
+    │   └── IncompatibleSchema (409)
+    ├── InvalidInput
+    │   ├── MalformedRequest (400)         ├── UnprocessableRequest (422)
+    │   ├── InvalidSchema (42201)          ├── InvalidVersion (42202)
+    │   ├── InvalidCompatibilityLevel (42203) ├── InvalidMode (42204)
+    │   ├── IdMismatch (42207)             ├── InvalidSubject (42208)
+    │   ├── SchemaTooLarge (42209)         ├── InvalidRuleSet (42210)
+    │   └── RequestTooLarge (41301)
+    ├── OperationNotPermitted (42205)
+    │   └── ReferenceExists (42206)
+    ├── AuthenticationRequired (40101)
+    ├── AccessDenied (40301)
+    ├── UpstreamError (50003)
+    │   └── RegistryUnreachable (50003)
+    └── StoreError (50001)
+        └── OperationTimeout (50002)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class RegistryError(Exception):
+    """Root of every error the registry raises deliberately."""
+
+    error_code: ClassVar[int] = 50001
+    default_message: ClassVar[str] = "Internal error"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+# --- categories -----------------------------------------------------------------------------
+
+
+class NotFound(RegistryError):
+    """Something named in the request does not exist."""
+
+    error_code = 40400
+    default_message = "Not found"
+
+
+class Conflict(RegistryError):
+    """The request conflicts with what is stored."""
+
+    error_code = 40900
+    default_message = "Conflict"
+
+
+class InvalidInput(RegistryError):
+    """The request, a schema or a file is malformed or invalid."""
+
+    error_code = 42200
+    default_message = "Invalid input"
+
+
+class OperationNotPermitted(RegistryError):
+    """The operation is not allowed in the current mode or state."""
+
+    error_code = 42205
+    default_message = "Operation not permitted"
+
+
+class AuthenticationRequired(RegistryError):
+    """No or wrong credentials were presented."""
+
+    error_code = 40101
+    default_message = "Unauthorized: credentials are required"
+
+
+class AccessDenied(RegistryError):
+    """The caller is known but lacks the role or subject permission."""
+
+    error_code = 40301
+    default_message = "Forbidden: your role does not allow this operation"
+
+
+class UpstreamError(RegistryError):
+    """A system we depend on (another registry, a cloud API) failed."""
+
+    error_code = 50003
+    default_message = "Upstream service failed"
+
+
+class StoreError(RegistryError):
+    """The database failed."""
+
+    error_code = 50001
+    default_message = "Error in the backend data store"
+
+
+# --- leaves: not found ----------------------------------------------------------------------
+
+
+class SubjectNotFound(NotFound):
+    """The subject has no versions (or none that are visible)."""
+
+    error_code = 40401
+    default_message = "Subject not found."
+
+    def __init__(self, subject: str | None = None) -> None:
+        super().__init__(f"Subject '{subject}' not found." if subject is not None else None)
+
+
+class VersionNotFound(NotFound):
+    """The subject exists but not this version."""
+
+    error_code = 40402
+    default_message = "Version not found."
+
+
+class SchemaNotFound(NotFound):
+    """No schema with this id, or no such schema under the subject."""
+
+    error_code = 40403
+    default_message = "Schema not found"
+
+
+class SubjectSoftDeleted(NotFound):
+    """The subject was soft-deleted."""
+
+    error_code = 40404
+    default_message = "Subject was soft deleted."
+
+
+class SubjectNotSoftDeleted(NotFound):
+    """A permanent delete needs a soft delete first."""
+
+    error_code = 40405
+    default_message = "Subject was not deleted first before being permanently deleted"
+
+
+class VersionSoftDeleted(NotFound):
+    """The version was soft-deleted."""
+
+    error_code = 40406
+    default_message = "Version was soft deleted."
+
+
+class VersionNotSoftDeleted(NotFound):
+    """A permanent delete of a version needs a soft delete first."""
+
+    error_code = 40407
+    default_message = "Version was not deleted first before being permanently deleted"
+
+
+class SubjectConfigNotFound(NotFound):
+    """The subject has no subject-level compatibility configured."""
+
+    error_code = 40408
+    default_message = "Subject does not have subject-level compatibility configured"
+
+
+class SubjectModeNotFound(NotFound):
+    """The subject has no subject-level mode."""
+
+    error_code = 40409
+    default_message = "Subject does not have subject-level mode configured"
+
+
+# --- leaves: conflict -----------------------------------------------------------------------
+
+
+class IncompatibleSchema(Conflict):
+    """The schema breaks the subject's compatibility level."""
+
+    error_code = 409
+    default_message = "Schema being registered is incompatible with an earlier schema"
+
+
+# --- leaves: invalid input ------------------------------------------------------------------
+
+
+class MalformedRequest(InvalidInput):
+    """The request body is not JSON, or not the JSON this endpoint takes."""
+
+    error_code = 400
+    default_message = "Malformed request"
+
+
+class UnprocessableRequest(InvalidInput):
+    """The request is well-formed JSON but a field has the wrong shape."""
+
+    error_code = 422
+    default_message = "Unprocessable request"
+
+
+class InvalidSchema(InvalidInput):
+    """The schema text does not parse or violates its format's rules."""
+
+    error_code = 42201
+    default_message = "Invalid schema"
+
+
+class InvalidVersion(InvalidInput):
+    """The version is not a positive integer, 'latest' or -1."""
+
+    error_code = 42202
+    default_message = "The specified version is not a valid version id."
+
+
+class InvalidCompatibilityLevel(InvalidInput):
+    """Unknown compatibility level or policy."""
+
+    error_code = 42203
+    default_message = "Invalid compatibility level."
+
+
+class InvalidMode(InvalidInput):
+    """Unknown mode, or a mode change that is not allowed."""
+
+    error_code = 42204
+    default_message = "Invalid mode."
+
+
+class IdMismatch(InvalidInput):
+    """IMPORT mode: the id asked for is already taken by a different schema."""
+
+    error_code = 42207
+    default_message = "Schema id does not match"
+
+
+class InvalidSubject(InvalidInput):
+    """The subject name is empty, too long or contains forbidden characters."""
+
+    error_code = 42208
+    default_message = "Invalid subject"
+
+
+class SchemaTooLarge(InvalidInput):
+    """The schema text exceeds the configured maximum size."""
+
+    error_code = 42209
+    default_message = "Schema is too large"
+
+
+class InvalidRuleSet(InvalidInput):
+    """The ruleSet does not have the documented shape."""
+
+    error_code = 42210
+    default_message = "Invalid ruleSet"
+
+
+class RequestTooLarge(InvalidInput):
+    """The request body exceeds the configured limit."""
+
+    error_code = 41301
+    default_message = "Request body is too large"
+
+
+# --- leaves: others -------------------------------------------------------------------------
+
+
+class ReferenceExists(OperationNotPermitted):
+    """The version is referenced by another schema and cannot be deleted."""
+
+    error_code = 42206
+    default_message = "One or more references exist to the schema"
+
+
+class RegistryUnreachable(UpstreamError):
+    """A remote registry (for the CLI, the gate, sync) could not be reached."""
+
+    error_code = 50003
+    default_message = "Registry unreachable"
+
+
+class OperationTimeout(StoreError):
+    """The database did not answer in time."""
+
+    error_code = 50002
+    default_message = "Operation timed out"
