@@ -140,7 +140,9 @@ class RegistryClient:
         """The schema registered under a global id."""
         return dict(self.request("GET", f"/schemas/ids/{schema_id}"))
 
-    def config(self, subject: str | None = None, *, default_to_global: bool = True) -> dict[str, Any]:
+    def config(
+        self, subject: str | None = None, *, default_to_global: bool = True
+    ) -> dict[str, Any]:
         """Compatibility config, of a subject (falling back to global) or global."""
         path = "/config" if subject is None else f"/config/{self._s(subject)}"
         params = {"defaultToGlobal": "true"} if subject is not None and default_to_global else {}
@@ -201,9 +203,7 @@ class RegistryClient:
         path = f"/compatibility/subjects/{self._s(subject)}/versions"
         if version is not None:
             path += f"/{version}"
-        return dict(
-            self.request("POST", path, params={"verbose": "true"}, json=self._body(schema))
-        )
+        return dict(self.request("POST", path, params={"verbose": "true"}, json=self._body(schema)))
 
     def set_config(self, subject: str | None, **fields: Any) -> dict[str, Any]:
         """PUT /config or /config/{subject}."""

@@ -16,7 +16,7 @@ from registry import __version__
 from registry.cli.errors import exit_code_for
 from registry.errors import RegistryError
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("serve",)
 
 app = typer.Typer(
     name="esr",
@@ -39,7 +39,7 @@ def root(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Schema registry, compatibility engine, contract tests and CI gate for event-driven systems."""
+    """Schema registry, compatibility checks, contract tests and CI gate for event systems."""
 
 
 for _name in COMMAND_MODULES:

@@ -106,9 +106,43 @@ class ParsedSchema:
     @property
     def fingerprint(self) -> str:
         """SHA-256 of type, canonical form and references: equal exactly when identity is."""
-        refs = [[r.name, r.subject, r.version] for r in self.references]
-        payload = json.dumps([self.schema_type.value, self.canonical, refs], separators=(",", ":"))
-        return hashlib.sha256(payload.encode()).hexdigest()
+        refs = [(r.name, r.subject, r.version) for r in self.references]
+        return schema_fingerprint(self.schema_type, self.canonical, refs)
+
+
+def schema_fingerprint(
+    schema_type: SchemaType, canonical: str, references: Sequence[tuple[str, str, int]]
+) -> str:
+    """SHA-256 over a schema's type, canonical form and references."""
+    refs = [list(r) for r in references]
+    payload = json.dumps([schema_type.value, canonical, refs], separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in JSON text, found without parsing it.
+
+    Used to refuse hostile documents (10,000 nested arrays, say) before any recursive parser
+    sees them. Brackets inside strings are skipped.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 @runtime_checkable

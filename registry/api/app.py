@@ -1,0 +1,105 @@
+"""``create_app(settings)``: the FastAPI application, wired explicitly from one Settings object."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from registry import __version__
+from registry.api import errors as api_errors
+from registry.api.routes import compatibility, config, meta, schemas, subjects
+from registry.config import Settings
+from registry.errors import RequestTooLarge
+from registry.service import RegistryService
+from registry.storage.engine import Database
+from registry.storage.migrate import upgrade
+
+
+class SchemaRegistryJSONResponse(JSONResponse):
+    """JSON answers carry Confluent's preferred media type."""
+
+    media_type = api_errors.MEDIA_TYPE
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over the limit (413, error code 41301) before reading them all."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise RequestTooLarge(self._message())
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    def _message(self) -> str:
+        return f"Request body is larger than the limit of {self.max_bytes} bytes"
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = api_errors.registry_error_response(RequestTooLarge(self._message()))
+        await response(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app: database (migrated when configured), service, routes, error mapping."""
+    settings = settings or Settings()
+    db = Database(settings.database_url)
+    if settings.migrate_on_start:
+        upgrade(db)
+    service = RegistryService(db, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="event-schema-registry",
+        version=__version__,
+        description=(
+            "A schema registry for JSON Schema and Avro events that speaks Confluent Schema "
+            "Registry's REST API. Errors are always {error_code, message} with Confluent's codes."
+        ),
+        default_response_class=SchemaRegistryJSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    api_errors.install(app)
+    for module in (meta, schemas, subjects, compatibility, config):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` with several workers: settings from the environment."""
+    return create_app(Settings())
+
+
+def openapi(settings: Settings) -> dict[str, Any]:
+    """The OpenAPI document (for docs and the fuzz tests)."""
+    return create_app(settings).openapi()

@@ -1,0 +1,125 @@
+"""The only place that knows HTTP statuses: RegistryError categories -> status, Confluent bodies.
+
+Bodies are always ``{"error_code": int, "message": str}``. Request-validation errors, unknown
+routes and unexpected exceptions are translated here too, so no stack trace ever leaves.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from registry import errors
+
+log = logging.getLogger("registry.api")
+
+MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
+
+STATUS_BY_CATEGORY: tuple[tuple[type[errors.RegistryError], int], ...] = (
+    (errors.MalformedRequest, 400),
+    (errors.RequestTooLarge, 413),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.InvalidInput, 422),
+    (errors.OperationNotPermitted, 422),
+    (errors.AuthenticationRequired, 401),
+    (errors.AccessDenied, 403),
+    (errors.UpstreamError, 502),
+    (errors.StoreError, 500),
+    (errors.RegistryError, 500),
+)
+
+
+def status_for(exc_type: type[errors.RegistryError]) -> int:
+    """The HTTP status of an error class, found by walking its MRO."""
+    for cls in exc_type.__mro__:
+        for category, status in STATUS_BY_CATEGORY:
+            if cls is category:
+                return status
+    return 500
+
+
+def error_response(status: int, code: int, message: str, **headers: str) -> JSONResponse:
+    """A Confluent-style error body."""
+    return JSONResponse(
+        {"error_code": code, "message": message},
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=headers or None,
+    )
+
+
+def registry_error_response(exc: errors.RegistryError) -> JSONResponse:
+    """The response for one of our errors."""
+    headers = {"WWW-Authenticate": 'Basic realm="registry", Bearer'}
+    if isinstance(exc, errors.AuthenticationRequired):
+        return error_response(status_for(type(exc)), exc.error_code, exc.message, **headers)
+    return error_response(status_for(type(exc)), exc.error_code, exc.message)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if p != "body") or "body"
+
+
+def validation_error_response(exc: RequestValidationError) -> JSONResponse:
+    """Map FastAPI's validation errors to Confluent codes with a precise message."""
+    problems = list(exc.errors())
+    first = problems[0] if problems else {"loc": ("body",), "msg": "invalid request"}
+    loc = tuple(first.get("loc", ()))
+    kind = str(first.get("type", ""))
+    message = f"{_field(loc)}: {first.get('msg', 'invalid value')}"
+    if kind == "json_invalid":
+        ctx = first.get("ctx") or {}
+        return error_response(
+            400, 400, f"Malformed JSON request body: {ctx.get('error', '')}".strip()
+        )
+    if loc and loc[0] == "body":
+        if len(loc) > 1 and loc[1] == "schema":
+            return error_response(422, 42201, f"Invalid schema: {message}")
+        if len(loc) > 1 and loc[1] == "ruleSet":
+            return error_response(422, 42210, f"Invalid ruleSet: {message}")
+        if len(loc) > 1 and loc[1] == "compatibility":
+            return error_response(422, 42203, f"Invalid compatibility level: {message}")
+        if len(loc) > 1 and loc[1] == "mode":
+            return error_response(422, 42204, f"Invalid mode: {message}")
+        if len(loc) == 1:
+            return error_response(400, 400, f"Malformed request body: {message}")
+    if loc and loc[0] == "path" and len(loc) > 1 and loc[1] == "version":
+        return error_response(422, 42202, f"Invalid version: {message}")
+    if loc and loc[0] == "path" and len(loc) > 1 and loc[1] == "id":
+        return error_response(404, 40403, f"Schema not found: {message}")
+    return error_response(422, 422, message)
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers on an app."""
+
+    async def on_registry_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, errors.RegistryError)
+        return registry_error_response(exc)
+
+    async def on_validation(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return validation_error_response(exc)
+
+    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:
+            return error_response(400, 400, f"Malformed request body: {exc.detail}")
+        return error_response(
+            exc.status_code, exc.status_code, f"HTTP {exc.status_code}: {exc.detail}"
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, 50001, "Internal error in the registry; see the server log")
+
+    app.add_exception_handler(errors.RegistryError, on_registry_error)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

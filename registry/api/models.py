@@ -1,0 +1,206 @@
+"""Wire models of Confluent's REST API, for request parsing and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from registry.domain import Reference, SchemaInput, SchemaType, StoredSchema, SubjectVersion
+
+
+class WireModel(BaseModel):
+    """Unknown fields are ignored, as Confluent's entities do."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ReferenceModel(WireModel):
+    """A reference to a version of another subject."""
+
+    name: str = Field(min_length=1)
+    subject: str = Field(min_length=1)
+    version: int = Field(ge=-1, le=2**31 - 1)
+
+
+class RuleModel(BaseModel):
+    """One data-contract rule."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1)
+    kind: Literal["TRANSFORM", "CONDITION"] = "CONDITION"
+    mode: Literal["UPGRADE", "DOWNGRADE", "UPDOWN", "WRITE", "READ", "WRITEREAD"] = "WRITEREAD"
+    type: str = Field(default="CEL", min_length=1)
+    doc: str | None = None
+    tags: list[str] | None = None
+    params: dict[str, str] | None = None
+    expr: str | None = None
+    onSuccess: str | None = None
+    onFailure: str | None = None
+    disabled: bool | None = None
+
+
+class RuleSetModel(BaseModel):
+    """Migration, domain and encoding rules."""
+
+    model_config = ConfigDict(extra="allow")
+
+    migrationRules: list[RuleModel] | None = None
+    domainRules: list[RuleModel] | None = None
+    encodingRules: list[RuleModel] | None = None
+
+
+class MetadataModel(BaseModel):
+    """Schema metadata: tags, properties, sensitive fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    tags: dict[str, list[str]] | None = None
+    properties: dict[str, str] | None = None
+    sensitive: list[str] | None = None
+
+
+class SchemaRequest(WireModel):
+    """Body of register, lookup and compatibility requests."""
+
+    schema_: str = Field(alias="schema", description="The schema text")
+    schemaType: str | None = Field(default=None, description="AVRO (default) or JSON")
+    references: list[ReferenceModel] | None = None
+    metadata: MetadataModel | None = None
+    ruleSet: RuleSetModel | None = None
+    id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="IMPORT mode only")
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1, description="IMPORT mode only")
+
+    def to_input(self) -> SchemaInput:
+        """The domain value."""
+        return SchemaInput(
+            schema=self.schema_,
+            schema_type=SchemaType.parse(self.schemaType),
+            references=tuple(
+                Reference(r.name, r.subject, r.version) for r in self.references or []
+            ),
+            metadata=self.metadata.model_dump(exclude_none=True) if self.metadata else None,
+            rule_set=self.ruleSet.model_dump(exclude_none=True) if self.ruleSet else None,
+        )
+
+
+class RegisterResponse(WireModel):
+    """Answer to a registration."""
+
+    id: int
+    version: int | None = None
+    subject: str | None = None
+    schema_: str | None = Field(default=None, alias="schema")
+    schemaType: str | None = None
+
+
+class SchemaByIdResponse(WireModel):
+    """GET /schemas/ids/{id}."""
+
+    schema_: str = Field(alias="schema")
+    schemaType: str | None = None
+    references: list[ReferenceModel] | None = None
+    metadata: dict[str, Any] | None = None
+    ruleSet: dict[str, Any] | None = None
+
+
+class SubjectVersionResponse(WireModel):
+    """A subject version with its schema."""
+
+    subject: str
+    version: int
+    id: int
+    schema_: str = Field(alias="schema")
+    schemaType: str | None = None
+    references: list[ReferenceModel] | None = None
+    metadata: dict[str, Any] | None = None
+    ruleSet: dict[str, Any] | None = None
+    deleted: bool | None = None
+
+
+class SubjectVersionPair(WireModel):
+    """A (subject, version) pair."""
+
+    subject: str
+    version: int
+
+
+class CompatibilityResponse(WireModel):
+    """Answer of the compatibility endpoints."""
+
+    is_compatible: bool
+    messages: list[str] | None = None
+
+
+class ConfigRequest(WireModel):
+    """PUT /config body."""
+
+    compatibility: str | None = Field(default=None, description="Compatibility level")
+    compatibilityLevel: str | None = Field(default=None, description="Alias of compatibility")
+    compatibilityPolicy: str | None = Field(default=None, description="STRICT or LENIENT")
+    normalize: bool | None = None
+
+
+class ConfigResponse(WireModel):
+    """Config as GET answers it."""
+
+    compatibilityLevel: str | None = None
+    compatibilityPolicy: str | None = None
+    normalize: bool | None = None
+
+
+class ConfigUpdateResponse(WireModel):
+    """Config as PUT answers it."""
+
+    compatibility: str | None = None
+    compatibilityPolicy: str | None = None
+    normalize: bool | None = None
+
+
+class ModeRequest(WireModel):
+    """PUT /mode body."""
+
+    mode: str
+
+
+class ModeResponse(WireModel):
+    """Mode answer."""
+
+    mode: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error body."""
+
+    error_code: int
+    message: str
+
+
+def schema_wire(schema: StoredSchema) -> dict[str, Any]:
+    """The fields every schema answer shares; AVRO type and empty lists are left out."""
+    data: dict[str, Any] = {"schema": schema.schema}
+    if schema.schema_type is not SchemaType.AVRO:
+        data["schemaType"] = schema.schema_type.value
+    if schema.references:
+        data["references"] = [r.as_dict() for r in schema.references]
+    if schema.metadata is not None:
+        data["metadata"] = schema.metadata
+    if schema.rule_set is not None:
+        data["ruleSet"] = schema.rule_set
+    return data
+
+
+def version_wire(item: SubjectVersion) -> dict[str, Any]:
+    """A subject version on the wire."""
+    return {"subject": item.subject, "version": item.version, "id": item.schema.id} | schema_wire(
+        item.schema
+    )
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Malformed request"},
+    404: {"model": ErrorResponse, "description": "Not found (40401-40409)"},
+    422: {"model": ErrorResponse, "description": "Invalid input (42201-42210)"},
+    500: {"model": ErrorResponse, "description": "Store error (50001)"},
+}

@@ -1,0 +1,55 @@
+"""/compatibility: test a schema without registering it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query
+
+from registry.api.deps import ServiceDep
+from registry.api.models import ERRORS, CompatibilityResponse, SchemaRequest
+from registry.compatibility import CompatibilityResult
+
+router = APIRouter(tags=["compatibility"], responses=ERRORS)
+
+
+def _answer(result: CompatibilityResult, verbose: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"is_compatible": result.is_compatible}
+    if verbose:
+        data["messages"] = result.messages()
+    return data
+
+
+@router.post(
+    "/compatibility/subjects/{subject}/versions/{version}",
+    response_model=CompatibilityResponse,
+    response_model_exclude_none=True,
+)
+def test_compatibility_with_version(
+    service: ServiceDep,
+    body: SchemaRequest,
+    subject: str = Path(),
+    version: str = Path(description="A version number, 'latest' or -1"),
+    normalize: bool | None = Query(default=None),
+    verbose: bool = Query(default=False),
+) -> dict[str, Any]:
+    """Can this schema and one version of the subject live together at the subject's level?"""
+    result = service.test_compatibility(subject, body.to_input(), version, normalize=normalize)
+    return _answer(result, verbose)
+
+
+@router.post(
+    "/compatibility/subjects/{subject}/versions",
+    response_model=CompatibilityResponse,
+    response_model_exclude_none=True,
+)
+def test_compatibility(
+    service: ServiceDep,
+    body: SchemaRequest,
+    subject: str = Path(),
+    normalize: bool | None = Query(default=None),
+    verbose: bool = Query(default=False),
+) -> dict[str, Any]:
+    """Would registering this schema pass the subject's compatibility level?"""
+    result = service.test_compatibility(subject, body.to_input(), None, normalize=normalize)
+    return _answer(result, verbose)

@@ -1,0 +1,153 @@
+"""/config and /mode: compatibility settings and registry modes, global and per subject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query
+
+from registry.api.deps import CallerDep, ServiceDep
+from registry.api.models import (
+    ERRORS,
+    ConfigRequest,
+    ConfigResponse,
+    ConfigUpdateResponse,
+    ModeRequest,
+    ModeResponse,
+)
+from registry.domain import EffectiveConfig, SubjectConfig
+
+router = APIRouter(tags=["config"], responses=ERRORS)
+
+
+def _config_wire(config: EffectiveConfig | SubjectConfig) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if config.compatibility is not None:
+        data["compatibilityLevel"] = config.compatibility.value
+    if config.policy is not None:
+        data["compatibilityPolicy"] = config.policy.value
+    if config.normalize is not None:
+        data["normalize"] = config.normalize
+    return data
+
+
+def _update_wire(config: SubjectConfig) -> dict[str, Any]:
+    data = _config_wire(config)
+    if "compatibilityLevel" in data:
+        data["compatibility"] = data.pop("compatibilityLevel")
+    return data
+
+
+@router.get("/config", response_model=ConfigResponse, response_model_exclude_none=True)
+def get_global_config(service: ServiceDep) -> dict[str, Any]:
+    """The global compatibility config."""
+    return _config_wire(service.get_config(None))
+
+
+@router.put("/config", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
+def put_global_config(
+    service: ServiceDep, caller: CallerDep, body: ConfigRequest
+) -> dict[str, Any]:
+    """Change the global compatibility config."""
+    new = service.set_config(
+        None,
+        compatibility=body.compatibility or body.compatibilityLevel,
+        policy=body.compatibilityPolicy,
+        normalize=body.normalize,
+        caller=caller,
+    )
+    return _update_wire(new)
+
+
+@router.delete("/config", response_model=ConfigResponse, response_model_exclude_none=True)
+def delete_global_config(service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+    """Reset the global config to the server's defaults; answer what it was."""
+    return _config_wire(service.delete_config(None, caller=caller))
+
+
+@router.get("/config/{subject}", response_model=ConfigResponse, response_model_exclude_none=True)
+def get_subject_config(
+    service: ServiceDep,
+    subject: str = Path(),
+    defaultToGlobal: bool = Query(default=False),
+) -> dict[str, Any]:
+    """A subject's own config (40408 when it has none), or the effective one."""
+    return _config_wire(service.get_config(subject, default_to_global=defaultToGlobal))
+
+
+@router.put(
+    "/config/{subject}", response_model=ConfigUpdateResponse, response_model_exclude_none=True
+)
+def put_subject_config(
+    service: ServiceDep, caller: CallerDep, body: ConfigRequest, subject: str = Path()
+) -> dict[str, Any]:
+    """Change a subject's compatibility config."""
+    new = service.set_config(
+        subject,
+        compatibility=body.compatibility or body.compatibilityLevel,
+        policy=body.compatibilityPolicy,
+        normalize=body.normalize,
+        caller=caller,
+    )
+    return _update_wire(new)
+
+
+@router.delete("/config/{subject}", response_model=ConfigResponse, response_model_exclude_none=True)
+def delete_subject_config(
+    service: ServiceDep, caller: CallerDep, subject: str = Path()
+) -> dict[str, Any]:
+    """Remove a subject's config; answer what it was."""
+    return _config_wire(service.delete_config(subject, caller=caller))
+
+
+@router.get("/mode", response_model=ModeResponse)
+def get_global_mode(service: ServiceDep) -> dict[str, Any]:
+    """The global mode."""
+    return {"mode": service.get_mode(None).value}
+
+
+@router.put("/mode", response_model=ModeResponse)
+def put_global_mode(
+    service: ServiceDep,
+    caller: CallerDep,
+    body: ModeRequest,
+    force: bool = Query(default=False),
+) -> dict[str, Any]:
+    """Change the global mode (IMPORT over existing schemas needs force=true)."""
+    return {"mode": service.set_mode(None, body.mode, force=force, caller=caller).value}
+
+
+@router.delete("/mode", response_model=ModeResponse)
+def delete_global_mode(service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+    """Reset the global mode to READWRITE; answer what it was."""
+    return {"mode": service.delete_mode(None, caller=caller).value}
+
+
+@router.get("/mode/{subject}", response_model=ModeResponse)
+def get_subject_mode(
+    service: ServiceDep,
+    subject: str = Path(),
+    defaultToGlobal: bool = Query(default=False),
+) -> dict[str, Any]:
+    """A subject's own mode (40409 when it has none), or the effective one."""
+    return {"mode": service.get_mode(subject, default_to_global=defaultToGlobal).value}
+
+
+@router.put("/mode/{subject}", response_model=ModeResponse)
+def put_subject_mode(
+    service: ServiceDep,
+    caller: CallerDep,
+    body: ModeRequest,
+    subject: str = Path(),
+    force: bool = Query(default=False),
+) -> dict[str, Any]:
+    """Change a subject's mode."""
+    return {"mode": service.set_mode(subject, body.mode, force=force, caller=caller).value}
+
+
+@router.delete("/mode/{subject}", response_model=ModeResponse)
+def delete_subject_mode(
+    service: ServiceDep, caller: CallerDep, subject: str = Path()
+) -> dict[str, Any]:
+    """Remove a subject's mode; answer what it was."""
+    return {"mode": service.delete_mode(subject, caller=caller).value}

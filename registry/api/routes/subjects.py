@@ -1,0 +1,149 @@
+"""/subjects: registration, lookup, versions and deletes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
+
+from registry.api.deps import CallerDep, ServiceDep
+from registry.api.errors import MEDIA_TYPE
+from registry.api.models import (
+    ERRORS,
+    RegisterResponse,
+    SchemaRequest,
+    SubjectVersionResponse,
+    version_wire,
+)
+
+router = APIRouter(tags=["subjects"], responses=ERRORS)
+Subject = Path(description="Subject name")
+Version = Path(description="A version number, 'latest' or -1")
+
+
+@router.get("/subjects", response_model=list[str])
+def list_subjects(
+    service: ServiceDep,
+    subjectPrefix: str = Query(default=""),
+    deleted: bool = Query(default=False),
+    deletedOnly: bool = Query(default=False),
+) -> list[str]:
+    """Subject names."""
+    return service.list_subjects(prefix=subjectPrefix, deleted=deleted, deleted_only=deletedOnly)
+
+
+@router.post(
+    "/subjects/{subject}",
+    response_model=SubjectVersionResponse,
+    response_model_exclude_none=True,
+)
+def lookup_schema(
+    service: ServiceDep,
+    body: SchemaRequest,
+    subject: str = Subject,
+    normalize: bool | None = Query(default=None),
+    deleted: bool = Query(default=False),
+) -> dict[str, Any]:
+    """Is this schema registered under the subject? Which version?"""
+    found = service.lookup(subject, body.to_input(), normalize=normalize, deleted=deleted)
+    return version_wire(found)
+
+
+@router.delete("/subjects/{subject}", response_model=list[int])
+def delete_subject(
+    service: ServiceDep,
+    caller: CallerDep,
+    subject: str = Subject,
+    permanent: bool = Query(default=False),
+) -> list[int]:
+    """Soft-delete a subject, or remove a soft-deleted one for good."""
+    return service.delete_subject(subject, permanent=permanent, caller=caller)
+
+
+@router.get("/subjects/{subject}/versions", response_model=list[int])
+def list_versions(
+    service: ServiceDep,
+    subject: str = Subject,
+    deleted: bool = Query(default=False),
+    deletedOnly: bool = Query(default=False),
+) -> list[int]:
+    """Version numbers of a subject."""
+    return service.list_versions(subject, deleted=deleted, deleted_only=deletedOnly)
+
+
+@router.post(
+    "/subjects/{subject}/versions",
+    response_model=RegisterResponse,
+    response_model_exclude_none=True,
+)
+def register_schema(
+    service: ServiceDep,
+    caller: CallerDep,
+    body: SchemaRequest,
+    subject: str = Subject,
+    normalize: bool | None = Query(default=None),
+) -> dict[str, Any]:
+    """Register a schema under a subject (or return the version that has it)."""
+    result = service.register(
+        subject,
+        body.to_input(),
+        normalize=normalize,
+        schema_id=body.id,
+        version=body.version,
+        caller=caller,
+    )
+    return {"id": result.id, "version": result.version}
+
+
+@router.get(
+    "/subjects/{subject}/versions/{version}",
+    response_model=SubjectVersionResponse,
+    response_model_exclude_none=True,
+)
+def get_version(
+    service: ServiceDep,
+    subject: str = Subject,
+    version: str = Version,
+    deleted: bool = Query(default=False),
+    format: str | None = Query(default=None),
+) -> dict[str, Any]:
+    """One version of a subject."""
+    return version_wire(service.get_version(subject, version, deleted=deleted))
+
+
+@router.get(
+    "/subjects/{subject}/versions/{version}/schema",
+    response_class=Response,
+    responses={200: {"content": {MEDIA_TYPE: {"schema": {}}}, "description": "The raw schema"}},
+)
+def get_raw_version_schema(
+    service: ServiceDep,
+    subject: str = Subject,
+    version: str = Version,
+    deleted: bool = Query(default=False),
+) -> Response:
+    """The raw schema text of a version."""
+    return Response(
+        service.get_version(subject, version, deleted=deleted).schema.schema, media_type=MEDIA_TYPE
+    )
+
+
+@router.get("/subjects/{subject}/versions/{version}/referencedby", response_model=list[int])
+def get_referenced_by(
+    service: ServiceDep, subject: str = Subject, version: str = Version
+) -> list[int]:
+    """Ids of schemas that reference this version."""
+    return service.referenced_by(subject, version)
+
+
+@router.delete("/subjects/{subject}/versions/{version}", response_model=int)
+def delete_version(
+    service: ServiceDep,
+    caller: CallerDep,
+    subject: str = Subject,
+    version: str = Version,
+    permanent: bool = Query(default=False),
+) -> int:
+    """Soft-delete a version, or remove a soft-deleted one for good."""
+    return service.delete_version(subject, version, permanent=permanent, caller=caller)

@@ -1,0 +1,123 @@
+"""``esr serve`` and ``esr db upgrade``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import os
+from typing import Any
+
+import typer
+
+from registry.config import LogFormat, Settings
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per log line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Serialize a record."""
+        data: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data)
+
+
+def log_config(settings: Settings) -> dict[str, Any]:
+    """A logging dictConfig for the server (also handed to uvicorn)."""
+    formatter: dict[str, Any] = (
+        {"()": JsonLogFormatter}
+        if settings.log_format is LogFormat.JSON
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    )
+    level = settings.log_level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"default": formatter},
+        "handlers": {
+            "default": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "registry": {"handlers": ["default"], "level": level, "propagate": False},
+            "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
+            "uvicorn.access": {"handlers": ["default"], "level": level, "propagate": False},
+        },
+    }
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def serve(
+    host: str = typer.Option(None, help="Address to bind [env REGISTRY_HOST; default 127.0.0.1]"),
+    port: int = typer.Option(None, help="Port [env REGISTRY_PORT or PORT; default 8081]"),
+    database_url: str = typer.Option(
+        None, "--database-url", help="Database URL [env REGISTRY_DATABASE_URL]"
+    ),
+    workers: int = typer.Option(None, help="Worker processes [env REGISTRY_WORKERS; default 1]"),
+) -> None:
+    """Start the registry's REST API (Confluent-compatible) on HOST:PORT."""
+    import uvicorn
+
+    if port is None and "REGISTRY_PORT" not in os.environ and os.environ.get("PORT", "").isdigit():
+        port = int(os.environ["PORT"])
+    settings = _settings(host=host, port=port, database_url=database_url, workers=workers)
+    config = log_config(settings)
+    logging.config.dictConfig(config)
+    if settings.workers > 1:
+        # Worker processes build their app from the environment: hand the overrides down.
+        os.environ["REGISTRY_DATABASE_URL"] = settings.database_url
+        from registry.storage.engine import Database
+        from registry.storage.migrate import upgrade
+
+        upgrade(Database(settings.database_url))
+        uvicorn.run(
+            "registry.api.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=config,
+        )
+        return
+    from registry.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=config)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database_url: str = typer.Option(
+        None, "--database-url", help="Database URL [env REGISTRY_DATABASE_URL]"
+    ),
+    revision: str = typer.Option("head", help="Target revision"),
+) -> None:
+    """Apply the database migrations (the server also does this on start)."""
+    from registry.storage.engine import Database
+    from registry.storage.migrate import upgrade
+
+    settings = _settings(database_url=database_url)
+    db = Database(settings.database_url)
+    before, after = upgrade(db, revision)
+    db.dispose()
+    typer.echo(f"database at {after} (was {before or 'empty'})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``db`` to the CLI."""
+    app.command("serve")(serve)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,772 @@
+"""The registry's use cases; the one transaction boundary.
+
+Every public method opens exactly one read or write transaction on the :class:`Database`,
+so a request either happens entirely or not at all. Writes run under the registry-wide write
+lock (see ``registry.storage.engine``), which is what makes ``max + 1`` allocation of schema
+ids and versions safe across processes. Schema ids are immutable, so id lookups and parsed
+schemas are served from bounded in-process caches; everything mutable (subjects, versions,
+deletions, config, mode) is read from the database on every call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from registry import errors
+from registry.cache import LRUCache
+from registry.compatibility import CompatibilityResult, check_compatibility
+from registry.config import Settings
+from registry.domain import (
+    SUPPORTED_SCHEMA_TYPES,
+    AuditEntry,
+    CompatibilityLevel,
+    CompatibilityPolicy,
+    EffectiveConfig,
+    Mode,
+    Reference,
+    SchemaInput,
+    SchemaType,
+    StoredSchema,
+    SubjectConfig,
+    SubjectVersion,
+)
+from registry.formats import get_format
+from registry.formats.base import ParsedSchema, ResolvedReference, json_depth, schema_fingerprint
+from registry.storage import repository as repo
+from registry.storage.engine import Database
+from registry.storage.tables import GLOBAL
+
+MAX_REFERENCE_DEPTH = 32
+MAX_SUBJECT_LENGTH = 255
+LATEST = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking, for the audit log and permission checks."""
+
+    actor: str | None = None
+    remote: str | None = None
+
+
+ANONYMOUS = Caller()
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """The outcome of a registration."""
+
+    id: int
+    version: int
+    subject: str
+    schema: StoredSchema
+    created: bool
+
+
+def validate_subject(subject: str) -> str:
+    """Refuse empty, over-long, control-character and path-trick subject names (42208)."""
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH:
+        raise errors.InvalidSubject(
+            f"Invalid subject: must be 1 to {MAX_SUBJECT_LENGTH} characters long"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in subject):
+        raise errors.InvalidSubject("Invalid subject: control characters are not allowed")
+    if subject in (".", "..") or "/" in subject or "\\" in subject:
+        raise errors.InvalidSubject(
+            f"Invalid subject '{subject}': '/', '\\\\', '.' and '..' are not allowed"
+        )
+    return subject
+
+
+def parse_version(value: str | int) -> int:
+    """A version path parameter: a positive integer, ``latest`` or -1 (returned as -1)."""
+    if isinstance(value, int):
+        number = value
+    elif str(value).lower() == "latest":
+        return LATEST
+    else:
+        try:
+            number = int(str(value))
+        except ValueError:
+            number = 0
+    if number == LATEST:
+        return LATEST
+    if number < 1 or number > 2**31 - 1:
+        raise errors.InvalidVersion(
+            f"The specified version '{value}' is not a valid version id. Allowed values are "
+            'between [1, 2^31-1] and the string "latest"'
+        )
+    return number
+
+
+def _identity(parsed: ParsedSchema, schema: SchemaInput) -> str:
+    extra = json.dumps([schema.metadata, schema.rule_set], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{parsed.fingerprint}|{extra}".encode()).hexdigest()
+
+
+def _schema_only_fingerprint(schema: StoredSchema) -> str:
+    refs = [(r.name, r.subject, r.version) for r in schema.references]
+    return schema_fingerprint(schema.schema_type, schema.canonical, refs)
+
+
+class RegistryService:
+    """Use cases of the registry over one database."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._by_id: LRUCache[int, StoredSchema] = LRUCache(settings.schema_cache_size)
+        self._parsed: LRUCache[int, ParsedSchema] = LRUCache(settings.schema_cache_size)
+
+    # --- parsing ----------------------------------------------------------------------------
+
+    def parse_input(
+        self, session: Session, schema: SchemaInput, *, normalize: bool = False
+    ) -> ParsedSchema:
+        """Check size and depth, resolve references and parse with the schema's format."""
+        if len(schema.schema.encode("utf-8", "surrogatepass")) > self.settings.max_schema_bytes:
+            raise errors.SchemaTooLarge(
+                f"Schema is too large: {len(schema.schema.encode('utf-8', 'surrogatepass'))} "
+                f"bytes, the limit is {self.settings.max_schema_bytes}"
+            )
+        if schema.schema_type not in SUPPORTED_SCHEMA_TYPES:
+            raise errors.InvalidSchema(
+                f"Schema type {schema.schema_type.value} is not supported: use AVRO or JSON"
+            )
+        depth = json_depth(schema.schema)
+        if depth > self.settings.max_nesting_depth:
+            raise errors.InvalidSchema(
+                f"Invalid schema: nested {depth} levels deep, the limit is "
+                f"{self.settings.max_nesting_depth}"
+            )
+        references = self._resolve(session, schema.references, 1)
+        return get_format(schema.schema_type).parse(schema.schema, references, normalize=normalize)
+
+    def _resolve(
+        self, session: Session, references: Sequence[Reference], depth: int
+    ) -> tuple[ResolvedReference, ...]:
+        if references and depth > MAX_REFERENCE_DEPTH:
+            raise errors.InvalidSchema(
+                f"Invalid schema: references nest deeper than {MAX_REFERENCE_DEPTH} levels"
+            )
+        resolved = []
+        for ref in references:
+            row = repo.version_row(session, ref.subject, ref.version)
+            if row is None or row.deleted:
+                raise errors.InvalidSchema(
+                    f"Invalid schema: reference '{ref.name}' points to subject "
+                    f"'{ref.subject}' version {ref.version}, which does not exist"
+                )
+            parsed = self._parsed_by_id(session, row.schema_id, depth + 1)
+            resolved.append(ResolvedReference(ref.name, ref.subject, ref.version, parsed))
+        return tuple(resolved)
+
+    def _parsed_by_id(self, session: Session, schema_id: int, depth: int = 1) -> ParsedSchema:
+        cached = self._parsed.get(schema_id)
+        if cached is not None:
+            return cached
+        stored = self._stored(session, schema_id)
+        refs = self._resolve(session, stored.references, depth)
+        parsed = get_format(stored.schema_type).parse(stored.schema, refs)
+        self._parsed.put(schema_id, parsed)
+        return parsed
+
+    def _stored(self, session: Session, schema_id: int) -> StoredSchema:
+        cached = self._by_id.get(schema_id)
+        if cached is not None:
+            return cached
+        stored = repo.schema_by_id(session, schema_id)
+        if stored is None:
+            raise errors.SchemaNotFound(f"Schema {schema_id} not found")
+        self._by_id.put(schema_id, stored)
+        return stored
+
+    # --- config and mode --------------------------------------------------------------------
+
+    def _effective_config(self, session: Session, subject: str) -> EffectiveConfig:
+        own = repo.get_config(session, subject) or SubjectConfig()
+        glob = repo.get_config(session, GLOBAL) or SubjectConfig()
+        return EffectiveConfig(
+            compatibility=own.compatibility
+            or glob.compatibility
+            or self.settings.default_compatibility,
+            policy=own.policy or glob.policy or self.settings.default_policy,
+            normalize=bool(
+                own.normalize if own.normalize is not None else (glob.normalize or False)
+            ),
+        )
+
+    def _effective_mode(self, session: Session, subject: str | None) -> Mode:
+        if subject is not None:
+            own = repo.get_mode(session, subject)
+            if own is not None:
+                return own
+        return repo.get_mode(session, GLOBAL) or Mode.READWRITE
+
+    def _require_writable(self, session: Session, subject: str) -> Mode:
+        mode = self._effective_mode(session, subject)
+        if mode in (Mode.READONLY, Mode.READONLY_OVERRIDE):
+            raise errors.OperationNotPermitted(
+                f"Subject '{subject}' is in read-only mode ({mode.value})"
+            )
+        return mode
+
+    # --- registration -----------------------------------------------------------------------
+
+    def register(
+        self,
+        subject: str,
+        schema: SchemaInput,
+        *,
+        normalize: bool | None = None,
+        schema_id: int | None = None,
+        version: int | None = None,
+        caller: Caller = ANONYMOUS,
+    ) -> Registration:
+        """Register ``schema`` under ``subject``, or return the version that already has it.
+
+        The same schema identity gets the same global id in every subject. Compatibility is
+        checked against the live versions the subject's level requires, inside the write
+        lock so that two concurrent registrations cannot both pass against a stale latest.
+        """
+        validate_subject(subject)
+        with self.db.write() as session:
+            mode = self._require_writable(session, subject)
+            if (schema_id is not None or version is not None) and mode is not Mode.IMPORT:
+                raise errors.OperationNotPermitted(
+                    "A schema id or version can only be given when the subject is in IMPORT mode"
+                )
+            config = self._effective_config(session, subject)
+            parsed = self.parse_input(
+                session, schema, normalize=config.normalize if normalize is None else normalize
+            )
+            identity = _identity(parsed, schema)
+            live = repo.version_rows(session, subject, include_deleted=False)
+            existing = self._existing_version(session, live, identity, parsed, schema)
+            if existing is not None and (schema_id is None or schema_id == existing[1].id):
+                row_version, stored = existing
+                return Registration(stored.id, row_version, subject, stored, created=False)
+            if mode is not Mode.IMPORT:
+                previous = [(r.version, self._parsed_by_id(session, r.schema_id)) for r in live]
+                result = check_compatibility(
+                    get_format(parsed.schema_type),
+                    parsed,
+                    previous,
+                    config.compatibility,
+                    config.policy,
+                )
+                if not result.is_compatible:
+                    raise errors.IncompatibleSchema(
+                        "Schema being registered is incompatible with an earlier schema for "
+                        f'subject "{subject}", details: {json.dumps(result.messages())}'
+                    )
+            stored = self._schema_for(session, parsed, schema, identity, schema_id)
+            new_version = self._allocate_version(session, subject, version, stored.id)
+            repo.insert_version(session, subject, new_version, stored.id)
+            repo.record(
+                session,
+                AuditEntry(
+                    "register",
+                    subject,
+                    new_version,
+                    stored.id,
+                    caller.actor,
+                    caller.remote,
+                    {"schemaType": stored.schema_type.value},
+                ),
+            )
+        self._by_id.put(stored.id, stored)
+        self._parsed.put(stored.id, parsed)
+        return Registration(stored.id, new_version, subject, stored, created=True)
+
+    def _existing_version(
+        self,
+        session: Session,
+        rows: Sequence[Any],
+        identity: str,
+        parsed: ParsedSchema,
+        schema: SchemaInput,
+    ) -> tuple[int, StoredSchema] | None:
+        loose = schema.metadata is None and schema.rule_set is None
+        for row in reversed(rows):
+            stored = self._stored(session, row.schema_id)
+            if stored.fingerprint == identity or (
+                loose and _schema_only_fingerprint(stored) == parsed.fingerprint
+            ):
+                return row.version, stored
+        return None
+
+    def _schema_for(
+        self,
+        session: Session,
+        parsed: ParsedSchema,
+        schema: SchemaInput,
+        identity: str,
+        schema_id: int | None,
+    ) -> StoredSchema:
+        if schema_id is not None:
+            taken = repo.schema_by_id(session, schema_id)
+            if taken is not None:
+                if taken.fingerprint != identity:
+                    raise errors.IdMismatch(
+                        f"Schema id {schema_id} is already used by a different schema"
+                    )
+                return taken
+        else:
+            found = repo.schema_by_fingerprint(session, identity)
+            if found is not None:
+                return found
+            schema_id = repo.max_schema_id(session) + 1
+        stored = StoredSchema(
+            id=schema_id,
+            schema_type=parsed.schema_type,
+            schema=schema.schema,
+            canonical=parsed.canonical,
+            fingerprint=identity,
+            references=schema.references,
+            metadata=schema.metadata,
+            rule_set=schema.rule_set,
+        )
+        repo.insert_schema(session, stored)
+        return stored
+
+    @staticmethod
+    def _allocate_version(
+        session: Session, subject: str, wanted: int | None, schema_id: int
+    ) -> int:
+        if wanted is None or wanted == LATEST:
+            return repo.max_version(session, subject) + 1
+        if wanted < 1:
+            raise errors.InvalidVersion(f"Invalid version {wanted}: versions start at 1")
+        if repo.version_row(session, subject, wanted) is not None:
+            raise errors.InvalidVersion(f"Version {wanted} of subject '{subject}' already exists")
+        return wanted
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def schema_by_id(self, schema_id: int, *, subject: str | None = None) -> StoredSchema:
+        """The schema with a global id; with ``subject``, only if registered there."""
+        with self.db.read() as session:
+            stored = self._stored(session, schema_id)
+            if subject and not any(
+                s == subject
+                for s, _ in repo.versions_of_schema(session, schema_id, include_deleted=True)
+            ):
+                raise errors.SchemaNotFound(
+                    f"Schema {schema_id} is not registered under subject '{subject}'"
+                )
+            return stored
+
+    def subjects_of_schema(
+        self, schema_id: int, *, deleted: bool = False, subject: str | None = None
+    ) -> list[str]:
+        """Subjects that have a version pointing at the id."""
+        with self.db.read() as session:
+            self._stored(session, schema_id)
+            pairs = repo.versions_of_schema(session, schema_id, include_deleted=deleted)
+        names = sorted({s for s, _ in pairs if subject is None or s == subject})
+        return names
+
+    def versions_of_schema(self, schema_id: int, *, deleted: bool = False) -> list[tuple[str, int]]:
+        """(subject, version) pairs pointing at the id."""
+        with self.db.read() as session:
+            self._stored(session, schema_id)
+            return repo.versions_of_schema(session, schema_id, include_deleted=deleted)
+
+    def list_schemas(
+        self,
+        *,
+        prefix: str = "",
+        deleted: bool = False,
+        latest_only: bool = False,
+        offset: int = 0,
+        limit: int = -1,
+    ) -> list[SubjectVersion]:
+        """Every subject version (optionally only each subject's latest), paginated."""
+        with self.db.read() as session:
+            rows = repo.schema_listing(session, prefix=prefix, include_deleted=deleted)
+            if latest_only:
+                latest: dict[str, tuple[str, int, int]] = {}
+                for row in rows:
+                    latest[row[0]] = row
+                rows = list(latest.values())
+            rows = rows[offset:] if limit < 0 else rows[offset : offset + limit]
+            return [SubjectVersion(s, v, self._stored(session, i)) for s, v, i in rows]
+
+    def list_subjects(
+        self, *, prefix: str = "", deleted: bool = False, deleted_only: bool = False
+    ) -> list[str]:
+        """Subject names: live ones, or with soft-deleted ones, or only soft-deleted ones."""
+        state = "only" if deleted_only else ("all" if deleted else "live")
+        with self.db.read() as session:
+            return repo.subjects(session, prefix=prefix, deleted=state)
+
+    def list_versions(
+        self, subject: str, *, deleted: bool = False, deleted_only: bool = False
+    ) -> list[int]:
+        """Version numbers of a subject."""
+        with self.db.read() as session:
+            rows = repo.version_rows(session, subject)
+        if not rows or (not deleted and not deleted_only and all(r.deleted for r in rows)):
+            raise errors.SubjectNotFound(subject)
+        if deleted_only:
+            return [r.version for r in rows if r.deleted]
+        return [r.version for r in rows if deleted or not r.deleted]
+
+    def get_version(
+        self, subject: str, version: str | int, *, deleted: bool = False
+    ) -> SubjectVersion:
+        """One version of a subject (``latest`` or -1 for the newest)."""
+        number = parse_version(version)
+        with self.db.read() as session:
+            return self._version(session, subject, number, deleted=deleted)
+
+    def _version(
+        self, session: Session, subject: str, number: int, *, deleted: bool
+    ) -> SubjectVersion:
+        rows = repo.version_rows(session, subject)
+        visible = [r for r in rows if deleted or not r.deleted]
+        if not visible:
+            raise errors.SubjectNotFound(subject)
+        if number == LATEST:
+            row = visible[-1]
+        else:
+            found = [r for r in visible if r.version == number]
+            if not found:
+                raise errors.VersionNotFound(f"Version {number} not found for subject '{subject}'.")
+            row = found[0]
+        return SubjectVersion(
+            subject, row.version, self._stored(session, row.schema_id), row.deleted
+        )
+
+    def referenced_by(self, subject: str, version: str | int) -> list[int]:
+        """Ids of live schemas that reference this subject version."""
+        number = parse_version(version)
+        with self.db.read() as session:
+            found = self._version(session, subject, number, deleted=True)
+            return repo.referencing_schema_ids(session, subject, found.version)
+
+    def lookup(
+        self,
+        subject: str,
+        schema: SchemaInput,
+        *,
+        normalize: bool | None = None,
+        deleted: bool = False,
+    ) -> SubjectVersion:
+        """The version of ``subject`` that holds this schema (40401 / 40403 when none)."""
+        with self.db.read() as session:
+            rows = repo.version_rows(session, subject, include_deleted=deleted)
+            if not rows:
+                raise errors.SubjectNotFound(subject)
+            config = self._effective_config(session, subject)
+            parsed = self.parse_input(
+                session, schema, normalize=config.normalize if normalize is None else normalize
+            )
+            found = self._existing_version(session, rows, _identity(parsed, schema), parsed, schema)
+            if found is None:
+                raise errors.SchemaNotFound(f"Schema not found under subject '{subject}'")
+            row = next(r for r in rows if r.version == found[0])
+            return SubjectVersion(subject, found[0], found[1], row.deleted)
+
+    def test_compatibility(
+        self,
+        subject: str,
+        schema: SchemaInput,
+        version: str | int | None = None,
+        *,
+        normalize: bool | None = None,
+    ) -> CompatibilityResult:
+        """Judge a schema against one version, or against every version the level requires."""
+        with self.db.read() as session:
+            config = self._effective_config(session, subject)
+            parsed = self.parse_input(
+                session, schema, normalize=config.normalize if normalize is None else normalize
+            )
+            if version is not None:
+                target = self._version(session, subject, parse_version(version), deleted=False)
+                previous = [(target.version, self._parsed_by_id(session, target.schema.id))]
+                level = config.compatibility
+                if level.transitive:
+                    level = CompatibilityLevel(level.value.removesuffix("_TRANSITIVE"))
+            else:
+                live = repo.version_rows(session, subject, include_deleted=False)
+                previous = [(r.version, self._parsed_by_id(session, r.schema_id)) for r in live]
+                level = config.compatibility
+            return check_compatibility(
+                get_format(parsed.schema_type), parsed, previous, level, config.policy
+            )
+
+    # --- deletes ----------------------------------------------------------------------------
+
+    def delete_subject(
+        self, subject: str, *, permanent: bool = False, caller: Caller = ANONYMOUS
+    ) -> list[int]:
+        """Soft-delete every version, or (permanent) remove a soft-deleted subject."""
+        with self.db.write() as session:
+            self._require_writable(session, subject)
+            rows = repo.version_rows(session, subject)
+            if not rows:
+                raise errors.SubjectNotFound(subject)
+            live = [r.version for r in rows if not r.deleted]
+            if permanent:
+                if live:
+                    raise errors.SubjectNotSoftDeleted(
+                        f"Subject '{subject}' was not deleted first before being permanently "
+                        "deleted"
+                    )
+                targets = [r.version for r in rows]
+                self._refuse_referenced(session, subject, targets)
+                repo.hard_delete_versions(session, subject, targets)
+                repo.delete_config(session, subject)
+                repo.delete_mode(session, subject)
+            else:
+                if not live:
+                    raise errors.SubjectSoftDeleted(f"Subject '{subject}' was soft deleted.")
+                targets = live
+                self._refuse_referenced(session, subject, targets)
+                repo.set_versions_deleted(session, subject, targets)
+            repo.record(
+                session,
+                AuditEntry(
+                    "delete_subject",
+                    subject,
+                    None,
+                    None,
+                    caller.actor,
+                    caller.remote,
+                    {"permanent": permanent, "versions": targets},
+                ),
+            )
+            return targets
+
+    def delete_version(
+        self,
+        subject: str,
+        version: str | int,
+        *,
+        permanent: bool = False,
+        caller: Caller = ANONYMOUS,
+    ) -> int:
+        """Soft-delete one version, or (permanent) remove a soft-deleted one."""
+        number = parse_version(version)
+        with self.db.write() as session:
+            self._require_writable(session, subject)
+            rows = repo.version_rows(session, subject)
+            if not rows:
+                raise errors.SubjectNotFound(subject)
+            if number == LATEST:
+                candidates = rows if permanent else [r for r in rows if not r.deleted]
+                if not candidates:
+                    raise errors.SubjectNotFound(subject)
+                row = candidates[-1]
+            else:
+                matches = [r for r in rows if r.version == number]
+                if not matches:
+                    raise errors.VersionNotFound(
+                        f"Version {number} not found for subject '{subject}'."
+                    )
+                row = matches[0]
+            if permanent and not row.deleted:
+                raise errors.VersionNotSoftDeleted(
+                    f"Version {row.version} of subject '{subject}' was not deleted first "
+                    "before being permanently deleted"
+                )
+            if not permanent and row.deleted:
+                raise errors.VersionSoftDeleted(
+                    f"Version {row.version} of subject '{subject}' was soft deleted."
+                )
+            self._refuse_referenced(session, subject, [row.version])
+            if permanent:
+                repo.hard_delete_versions(session, subject, [row.version])
+            else:
+                repo.set_versions_deleted(session, subject, [row.version])
+            repo.record(
+                session,
+                AuditEntry(
+                    "delete_version",
+                    subject,
+                    row.version,
+                    row.schema_id,
+                    caller.actor,
+                    caller.remote,
+                    {"permanent": permanent},
+                ),
+            )
+            return row.version
+
+    @staticmethod
+    def _refuse_referenced(session: Session, subject: str, versions: Sequence[int]) -> None:
+        for number in versions:
+            ids = repo.referencing_schema_ids(session, subject, number)
+            if ids:
+                raise errors.ReferenceExists(
+                    f"Version {number} of subject '{subject}' is referenced by schema ids {ids}"
+                )
+
+    # --- config -----------------------------------------------------------------------------
+
+    def get_config(
+        self, subject: str | None = None, *, default_to_global: bool = False
+    ) -> EffectiveConfig | SubjectConfig:
+        """The global config, a subject's own config, or (default_to_global) the effective one."""
+        with self.db.read() as session:
+            if subject is None:
+                return self._effective_config(session, GLOBAL)
+            own = repo.get_config(session, subject)
+            if default_to_global:
+                return self._effective_config(session, subject)
+            if own is None:
+                raise errors.SubjectConfigNotFound(
+                    f"Subject '{subject}' does not have subject-level compatibility configured"
+                )
+            return own
+
+    def set_config(
+        self,
+        subject: str | None,
+        *,
+        compatibility: str | None = None,
+        policy: str | None = None,
+        normalize: bool | None = None,
+        caller: Caller = ANONYMOUS,
+    ) -> SubjectConfig:
+        """Set fields of the global or a subject's config; unset fields keep their value."""
+        level = CompatibilityLevel.parse(compatibility) if compatibility is not None else None
+        pol = CompatibilityPolicy.parse(policy) if policy is not None else None
+        key = GLOBAL if subject is None else validate_subject(subject)
+        with self.db.write() as session:
+            old = repo.get_config(session, key) or SubjectConfig()
+            new = SubjectConfig(
+                compatibility=level or old.compatibility,
+                policy=pol or old.policy,
+                normalize=normalize if normalize is not None else old.normalize,
+            )
+            repo.put_config(session, key, new)
+            repo.record(
+                session,
+                AuditEntry(
+                    "set_config",
+                    subject,
+                    None,
+                    None,
+                    caller.actor,
+                    caller.remote,
+                    {"compatibility": compatibility, "policy": policy, "normalize": normalize},
+                ),
+            )
+            return new
+
+    def delete_config(
+        self, subject: str | None, *, caller: Caller = ANONYMOUS
+    ) -> EffectiveConfig | SubjectConfig:
+        """Remove a subject's config (or reset the global one); return what it was."""
+        with self.db.write() as session:
+            key = GLOBAL if subject is None else subject
+            old = repo.get_config(session, key)
+            if subject is not None and old is None:
+                if not repo.version_rows(session, subject):
+                    raise errors.SubjectNotFound(subject)
+                raise errors.SubjectConfigNotFound(
+                    f"Subject '{subject}' does not have subject-level compatibility configured"
+                )
+            previous: EffectiveConfig | SubjectConfig = (
+                self._effective_config(session, GLOBAL)
+                if subject is None
+                else old or SubjectConfig()
+            )
+            repo.delete_config(session, key)
+            repo.record(
+                session,
+                AuditEntry("delete_config", subject, None, None, caller.actor, caller.remote),
+            )
+            return previous
+
+    # --- mode -------------------------------------------------------------------------------
+
+    def get_mode(self, subject: str | None = None, *, default_to_global: bool = False) -> Mode:
+        """The global mode, a subject's own mode, or (default_to_global) the effective one."""
+        with self.db.read() as session:
+            if subject is None:
+                return self._effective_mode(session, None)
+            own = repo.get_mode(session, subject)
+            if own is None and not default_to_global:
+                raise errors.SubjectModeNotFound(
+                    f"Subject '{subject}' does not have subject-level mode configured"
+                )
+            return own or self._effective_mode(session, None)
+
+    def set_mode(
+        self, subject: str | None, mode: str, *, force: bool = False, caller: Caller = ANONYMOUS
+    ) -> Mode:
+        """Set the global or a subject's mode. IMPORT over existing schemas needs ``force``."""
+        new = Mode.parse(mode)
+        key = GLOBAL if subject is None else validate_subject(subject)
+        with self.db.write() as session:
+            if new is Mode.IMPORT and not force:
+                busy = (
+                    repo.any_schema(session)
+                    if subject is None
+                    else bool(repo.version_rows(session, subject))
+                )
+                if busy:
+                    raise errors.OperationNotPermitted(
+                        "Cannot import since found existing subjects; use force=true to "
+                        "switch to IMPORT mode anyway"
+                    )
+            repo.put_mode(session, key, new)
+            repo.record(
+                session,
+                AuditEntry(
+                    "set_mode",
+                    subject,
+                    None,
+                    None,
+                    caller.actor,
+                    caller.remote,
+                    {"mode": new.value},
+                ),
+            )
+            return new
+
+    def delete_mode(self, subject: str | None, *, caller: Caller = ANONYMOUS) -> Mode:
+        """Remove a subject's mode (or reset the global one); return what it was."""
+        with self.db.write() as session:
+            key = GLOBAL if subject is None else subject
+            old = repo.get_mode(session, key)
+            if subject is not None and old is None:
+                raise errors.SubjectModeNotFound(
+                    f"Subject '{subject}' does not have subject-level mode configured"
+                )
+            repo.delete_mode(session, key)
+            repo.record(
+                session, AuditEntry("delete_mode", subject, None, None, caller.actor, caller.remote)
+            )
+            return old or Mode.READWRITE
+
+    # --- operations -------------------------------------------------------------------------
+
+    def ready(self) -> bool:
+        """Whether the database answers."""
+        return self.db.ping()
+
+    def audit(self, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Newest audit entries first."""
+        with self.db.read() as session:
+            return repo.audit_entries(session, limit=limit, offset=offset)
+
+    @staticmethod
+    def schema_types() -> list[str]:
+        """Schema types this registry accepts."""
+        return [t.value for t in SUPPORTED_SCHEMA_TYPES]
+
+
+def schema_type_of(value: str | None) -> SchemaType:
+    """Parse a wire ``schemaType``."""
+    return SchemaType.parse(value)

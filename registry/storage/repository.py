@@ -1,0 +1,300 @@
+"""All SQL of the registry. Functions take a session and never commit: the service decides.
+
+Rows are turned into the value types of ``registry.domain`` here, so nothing above this module
+sees a table class.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from registry.domain import (
+    AuditEntry,
+    CompatibilityLevel,
+    CompatibilityPolicy,
+    Mode,
+    Reference,
+    SchemaType,
+    StoredSchema,
+    SubjectConfig,
+)
+from registry.storage.tables import (
+    GLOBAL,
+    AuditRow,
+    ConfigRow,
+    ModeRow,
+    ReferenceRow,
+    SchemaRow,
+    SubjectVersionRow,
+)
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+def _schema_from_row(row: SchemaRow) -> StoredSchema:
+    refs = tuple(
+        Reference(r["name"], r["subject"], r["version"]) for r in json.loads(row.references_json)
+    )
+    return StoredSchema(
+        id=row.id,
+        schema_type=SchemaType(row.schema_type),
+        schema=row.schema_text,
+        canonical=row.canonical,
+        fingerprint=row.fingerprint,
+        references=refs,
+        metadata=json.loads(row.metadata_json) if row.metadata_json else None,
+        rule_set=json.loads(row.ruleset_json) if row.ruleset_json else None,
+    )
+
+
+def schema_by_id(session: Session, schema_id: int) -> StoredSchema | None:
+    """The schema with this global id."""
+    row = session.get(SchemaRow, schema_id)
+    return _schema_from_row(row) if row is not None else None
+
+
+def schema_by_fingerprint(session: Session, fingerprint: str) -> StoredSchema | None:
+    """The schema with this identity, wherever it was registered."""
+    row = session.scalars(
+        select(SchemaRow).where(SchemaRow.fingerprint == fingerprint).order_by(SchemaRow.id)
+    ).first()
+    return _schema_from_row(row) if row is not None else None
+
+
+def max_schema_id(session: Session) -> int:
+    """The highest id handed out so far (0 when none)."""
+    return int(session.scalar(select(func.max(SchemaRow.id))) or 0)
+
+
+def insert_schema(session: Session, schema: StoredSchema) -> None:
+    """Store a new schema and its references."""
+    session.add(
+        SchemaRow(
+            id=schema.id,
+            schema_type=schema.schema_type.value,
+            fingerprint=schema.fingerprint,
+            canonical=schema.canonical,
+            schema_text=schema.schema,
+            references_json=json.dumps([r.as_dict() for r in schema.references]),
+            metadata_json=json.dumps(schema.metadata) if schema.metadata is not None else None,
+            ruleset_json=json.dumps(schema.rule_set) if schema.rule_set is not None else None,
+        )
+    )
+    for ref in schema.references:
+        session.add(
+            ReferenceRow(
+                schema_id=schema.id, name=ref.name, subject=ref.subject, version=ref.version
+            )
+        )
+    session.flush()
+
+
+# --- subject versions -----------------------------------------------------------------------
+
+
+def version_rows(
+    session: Session, subject: str, *, include_deleted: bool = True
+) -> list[SubjectVersionRow]:
+    """A subject's versions, ascending."""
+    query = select(SubjectVersionRow).where(SubjectVersionRow.subject == subject)
+    if not include_deleted:
+        query = query.where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
+    return list(session.scalars(query.order_by(SubjectVersionRow.version)))
+
+
+def version_row(session: Session, subject: str, version: int) -> SubjectVersionRow | None:
+    """One version of a subject, deleted or not."""
+    return session.scalars(
+        select(SubjectVersionRow).where(
+            SubjectVersionRow.subject == subject, SubjectVersionRow.version == version
+        )
+    ).first()
+
+
+def max_version(session: Session, subject: str) -> int:
+    """The highest version a subject has had (soft-deleted ones included); 0 when none."""
+    value = session.scalar(
+        select(func.max(SubjectVersionRow.version)).where(SubjectVersionRow.subject == subject)
+    )
+    return int(value or 0)
+
+
+def insert_version(session: Session, subject: str, version: int, schema_id: int) -> None:
+    """Add a version to a subject."""
+    session.add(SubjectVersionRow(subject=subject, version=version, schema_id=schema_id))
+    session.flush()
+
+
+def set_versions_deleted(session: Session, subject: str, versions: Sequence[int]) -> None:
+    """Soft-delete versions."""
+    session.execute(
+        update(SubjectVersionRow)
+        .where(SubjectVersionRow.subject == subject, SubjectVersionRow.version.in_(versions))  # type: ignore[attr-defined]
+        .values(deleted=True)
+    )
+
+
+def hard_delete_versions(session: Session, subject: str, versions: Sequence[int]) -> None:
+    """Remove versions for good (the schemas they point to stay: ids are never reused)."""
+    session.execute(
+        delete(SubjectVersionRow).where(
+            SubjectVersionRow.subject == subject,
+            SubjectVersionRow.version.in_(versions),  # type: ignore[attr-defined]
+        )
+    )
+
+
+def subjects(session: Session, *, prefix: str = "", deleted: str = "live") -> list[str]:
+    """Subject names. ``deleted`` is ``live`` (some live version), ``all`` or ``only``
+    (every version soft-deleted)."""
+    live = func.sum(case((SubjectVersionRow.deleted.is_(False), 1), else_=0))  # type: ignore[attr-defined]
+    query = select(SubjectVersionRow.subject).group_by(SubjectVersionRow.subject)
+    if prefix:
+        query = query.where(SubjectVersionRow.subject.startswith(prefix, autoescape=True))  # type: ignore[attr-defined]
+    if deleted == "live":
+        query = query.having(live > 0)
+    elif deleted == "only":
+        query = query.having(live == 0)
+    return list(session.scalars(query.order_by(SubjectVersionRow.subject)))
+
+
+def versions_of_schema(
+    session: Session, schema_id: int, *, include_deleted: bool = False
+) -> list[tuple[str, int]]:
+    """(subject, version) pairs pointing at a schema id."""
+    query = select(SubjectVersionRow.subject, SubjectVersionRow.version).where(
+        SubjectVersionRow.schema_id == schema_id
+    )
+    if not include_deleted:
+        query = query.where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
+    rows = session.execute(query.order_by(SubjectVersionRow.subject, SubjectVersionRow.version))
+    return [(r[0], r[1]) for r in rows]
+
+
+def schema_listing(
+    session: Session, *, prefix: str, include_deleted: bool
+) -> list[tuple[str, int, int]]:
+    """(subject, version, schema id) of every version, sorted by subject then version."""
+    query = select(
+        SubjectVersionRow.subject, SubjectVersionRow.version, SubjectVersionRow.schema_id
+    )
+    if prefix:
+        query = query.where(SubjectVersionRow.subject.startswith(prefix, autoescape=True))  # type: ignore[attr-defined]
+    if not include_deleted:
+        query = query.where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
+    rows = session.execute(query.order_by(SubjectVersionRow.subject, SubjectVersionRow.version))
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def referencing_schema_ids(session: Session, subject: str, version: int) -> list[int]:
+    """Ids of schemas with a reference to this subject version, that some live version uses."""
+    query = (
+        select(ReferenceRow.schema_id)
+        .where(ReferenceRow.subject == subject, ReferenceRow.version == version)
+        .where(
+            ReferenceRow.schema_id.in_(  # type: ignore[attr-defined]
+                select(SubjectVersionRow.schema_id).where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
+            )
+        )
+        .distinct()
+        .order_by(ReferenceRow.schema_id)
+    )
+    return [int(i) for i in session.scalars(query)]
+
+
+# --- config and mode ------------------------------------------------------------------------
+
+
+def get_config(session: Session, subject: str = GLOBAL) -> SubjectConfig | None:
+    """The stored config of a subject (or the global one for ``""``)."""
+    row = session.get(ConfigRow, subject)
+    if row is None:
+        return None
+    return SubjectConfig(
+        compatibility=CompatibilityLevel(row.compatibility) if row.compatibility else None,
+        policy=CompatibilityPolicy(row.policy) if row.policy else None,
+        normalize=row.normalize,
+    )
+
+
+def put_config(session: Session, subject: str, config: SubjectConfig) -> None:
+    """Create or replace a config row."""
+    row = session.get(ConfigRow, subject) or ConfigRow(subject=subject)
+    row.compatibility = config.compatibility.value if config.compatibility else None
+    row.policy = config.policy.value if config.policy else None
+    row.normalize = config.normalize
+    session.add(row)
+    session.flush()
+
+
+def delete_config(session: Session, subject: str) -> None:
+    """Remove a config row."""
+    session.execute(delete(ConfigRow).where(ConfigRow.subject == subject))  # type: ignore[arg-type]
+
+
+def get_mode(session: Session, subject: str = GLOBAL) -> Mode | None:
+    """The stored mode of a subject (or the global one for ``""``)."""
+    row = session.get(ModeRow, subject)
+    return Mode(row.mode) if row is not None else None
+
+
+def put_mode(session: Session, subject: str, mode: Mode) -> None:
+    """Create or replace a mode row."""
+    row = session.get(ModeRow, subject) or ModeRow(subject=subject, mode=mode.value)
+    row.mode = mode.value
+    session.add(row)
+    session.flush()
+
+
+def delete_mode(session: Session, subject: str) -> None:
+    """Remove a mode row."""
+    session.execute(delete(ModeRow).where(ModeRow.subject == subject))  # type: ignore[arg-type]
+
+
+def any_schema(session: Session) -> bool:
+    """Whether any subject version exists at all."""
+    return session.scalar(select(SubjectVersionRow.id).limit(1)) is not None
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+def record(session: Session, entry: AuditEntry) -> None:
+    """Append to the audit log."""
+    session.add(
+        AuditRow(
+            actor=entry.actor,
+            remote=entry.remote,
+            action=entry.action,
+            subject=entry.subject,
+            version=entry.version,
+            schema_id=entry.schema_id,
+            detail_json=json.dumps(entry.detail, default=str),
+        )
+    )
+
+
+def audit_entries(session: Session, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """The newest audit entries first."""
+    rows = session.scalars(
+        select(AuditRow).order_by(AuditRow.id.desc()).offset(offset).limit(limit)  # type: ignore[union-attr]
+    )
+    return [
+        {
+            "id": r.id,
+            "at": r.at.isoformat(),
+            "actor": r.actor,
+            "remote": r.remote,
+            "action": r.action,
+            "subject": r.subject,
+            "version": r.version,
+            "schemaId": r.schema_id,
+            "detail": json.loads(r.detail_json),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,111 @@
+"""The tables, as SQLModel classes on SQLAlchemy 2.
+
+* ``schemas``: one row per distinct schema identity (type + canonical form + references +
+  metadata + ruleSet), keyed by the global integer id. Rows are never deleted or updated, so an
+  id, once handed out, always means the same schema and is never reused.
+* ``subject_versions``: the versions of each subject, with a soft-delete flag.
+* ``schema_references``: the references each schema makes, for ``referencedby``.
+* ``configs`` and ``modes``: global settings under the subject ``""``, per-subject otherwise.
+* ``audit_log``: every write, who, when, what and from where.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+GLOBAL = ""
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC."""
+    return datetime.now(UTC)
+
+
+class SchemaRow(SQLModel, table=True):
+    """A schema under its global id."""
+
+    __tablename__ = "schemas"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    schema_type: str = Field(max_length=16)
+    fingerprint: str = Field(max_length=64, index=True)
+    canonical: str = Field(sa_column=Column(Text, nullable=False))
+    schema_text: str = Field(sa_column=Column(Text, nullable=False))
+    references_json: str = Field(sa_column=Column(Text, nullable=False, default="[]"))
+    metadata_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    ruleset_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SubjectVersionRow(SQLModel, table=True):
+    """One version of a subject."""
+
+    __tablename__ = "subject_versions"
+    __table_args__ = (
+        UniqueConstraint("subject", "version", name="uq_subject_version"),
+        Index("ix_subject_versions_schema_id", "schema_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=255, index=True)
+    version: int
+    schema_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    deleted: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReferenceRow(SQLModel, table=True):
+    """A reference from a schema to a subject version."""
+
+    __tablename__ = "schema_references"
+    __table_args__ = (Index("ix_schema_references_target", "subject", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    schema_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    subject: str = Field(max_length=255)
+    version: int
+
+
+class ConfigRow(SQLModel, table=True):
+    """Compatibility settings; subject ``""`` holds the global ones."""
+
+    __tablename__ = "configs"
+
+    subject: str = Field(max_length=255, primary_key=True)
+    compatibility: str | None = Field(default=None, max_length=32)
+    policy: str | None = Field(default=None, max_length=16)
+    normalize: bool | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ModeRow(SQLModel, table=True):
+    """Mode; subject ``""`` holds the global one."""
+
+    __tablename__ = "modes"
+
+    subject: str = Field(max_length=255, primary_key=True)
+    mode: str = Field(max_length=32)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditRow(SQLModel, table=True):
+    """One write recorded for the audit log."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str | None = Field(default=None, max_length=255)
+    remote: str | None = Field(default=None, max_length=255)
+    action: str = Field(max_length=64)
+    subject: str | None = Field(default=None, max_length=255)
+    version: int | None = None
+    schema_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    detail_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+metadata = SQLModel.metadata
