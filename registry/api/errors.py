@@ -69,15 +69,16 @@ def _field(loc: tuple[Any, ...]) -> str:
 def validation_error_response(exc: RequestValidationError) -> JSONResponse:
     """Map FastAPI's validation errors to Confluent codes with a precise message."""
     problems = list(exc.errors())
-    first = problems[0] if problems else {"loc": ("body",), "msg": "invalid request"}
+    first: dict[str, Any] = (
+        dict(problems[0]) if problems else {"loc": ("body",), "msg": "invalid request"}
+    )
     loc = tuple(first.get("loc", ()))
     kind = str(first.get("type", ""))
     message = f"{_field(loc)}: {first.get('msg', 'invalid value')}"
     if kind == "json_invalid":
-        ctx = first.get("ctx") or {}
-        return error_response(
-            400, 400, f"Malformed JSON request body: {ctx.get('error', '')}".strip()
-        )
+        ctx = first.get("ctx")
+        detail = ctx.get("error", "") if isinstance(ctx, dict) else ""
+        return error_response(400, 400, f"Malformed JSON request body: {detail}".strip())
     if loc and loc[0] == "body":
         if len(loc) > 1 and loc[1] == "schema":
             return error_response(422, 42201, f"Invalid schema: {message}")

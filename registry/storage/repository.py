@@ -10,7 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, update
+from sqlmodel import col, select
 from sqlalchemy.orm import Session
 
 from registry.domain import (
@@ -61,14 +62,16 @@ def schema_by_id(session: Session, schema_id: int) -> StoredSchema | None:
 def schema_by_fingerprint(session: Session, fingerprint: str) -> StoredSchema | None:
     """The schema with this identity, wherever it was registered."""
     row = session.scalars(
-        select(SchemaRow).where(SchemaRow.fingerprint == fingerprint).order_by(SchemaRow.id)
+        select(SchemaRow)
+        .where(col(SchemaRow.fingerprint) == fingerprint)
+        .order_by(col(SchemaRow.id))
     ).first()
     return _schema_from_row(row) if row is not None else None
 
 
 def max_schema_id(session: Session) -> int:
     """The highest id handed out so far (0 when none)."""
-    return int(session.scalar(select(func.max(SchemaRow.id))) or 0)
+    return int(session.scalar(select(func.max(col(SchemaRow.id)))) or 0)
 
 
 def insert_schema(session: Session, schema: StoredSchema) -> None:
@@ -101,17 +104,17 @@ def version_rows(
     session: Session, subject: str, *, include_deleted: bool = True
 ) -> list[SubjectVersionRow]:
     """A subject's versions, ascending."""
-    query = select(SubjectVersionRow).where(SubjectVersionRow.subject == subject)
+    query = select(SubjectVersionRow).where(col(SubjectVersionRow.subject) == subject)
     if not include_deleted:
-        query = query.where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
-    return list(session.scalars(query.order_by(SubjectVersionRow.version)))
+        query = query.where(col(SubjectVersionRow.deleted).is_(False))
+    return list(session.scalars(query.order_by(col(SubjectVersionRow.version))))
 
 
 def version_row(session: Session, subject: str, version: int) -> SubjectVersionRow | None:
     """One version of a subject, deleted or not."""
     return session.scalars(
         select(SubjectVersionRow).where(
-            SubjectVersionRow.subject == subject, SubjectVersionRow.version == version
+            col(SubjectVersionRow.subject) == subject, col(SubjectVersionRow.version) == version
         )
     ).first()
 
@@ -119,7 +122,9 @@ def version_row(session: Session, subject: str, version: int) -> SubjectVersionR
 def max_version(session: Session, subject: str) -> int:
     """The highest version a subject has had (soft-deleted ones included); 0 when none."""
     value = session.scalar(
-        select(func.max(SubjectVersionRow.version)).where(SubjectVersionRow.subject == subject)
+        select(func.max(col(SubjectVersionRow.version))).where(
+            col(SubjectVersionRow.subject) == subject
+        )
     )
     return int(value or 0)
 
@@ -134,7 +139,9 @@ def set_versions_deleted(session: Session, subject: str, versions: Sequence[int]
     """Soft-delete versions."""
     session.execute(
         update(SubjectVersionRow)
-        .where(SubjectVersionRow.subject == subject, SubjectVersionRow.version.in_(versions))  # type: ignore[attr-defined]
+        .where(
+            col(SubjectVersionRow.subject) == subject, col(SubjectVersionRow.version).in_(versions)
+        )
         .values(deleted=True)
     )
 
@@ -143,8 +150,8 @@ def hard_delete_versions(session: Session, subject: str, versions: Sequence[int]
     """Remove versions for good (the schemas they point to stay: ids are never reused)."""
     session.execute(
         delete(SubjectVersionRow).where(
-            SubjectVersionRow.subject == subject,
-            SubjectVersionRow.version.in_(versions),  # type: ignore[attr-defined]
+            col(SubjectVersionRow.subject) == subject,
+            col(SubjectVersionRow.version).in_(versions),
         )
     )
 
@@ -152,27 +159,29 @@ def hard_delete_versions(session: Session, subject: str, versions: Sequence[int]
 def subjects(session: Session, *, prefix: str = "", deleted: str = "live") -> list[str]:
     """Subject names. ``deleted`` is ``live`` (some live version), ``all`` or ``only``
     (every version soft-deleted)."""
-    live = func.sum(case((SubjectVersionRow.deleted.is_(False), 1), else_=0))  # type: ignore[attr-defined]
-    query = select(SubjectVersionRow.subject).group_by(SubjectVersionRow.subject)
+    live = func.sum(case((col(SubjectVersionRow.deleted).is_(False), 1), else_=0))
+    query = select(col(SubjectVersionRow.subject)).group_by(col(SubjectVersionRow.subject))
     if prefix:
-        query = query.where(SubjectVersionRow.subject.startswith(prefix, autoescape=True))  # type: ignore[attr-defined]
+        query = query.where(col(SubjectVersionRow.subject).startswith(prefix, autoescape=True))
     if deleted == "live":
         query = query.having(live > 0)
     elif deleted == "only":
         query = query.having(live == 0)
-    return list(session.scalars(query.order_by(SubjectVersionRow.subject)))
+    return list(session.scalars(query.order_by(col(SubjectVersionRow.subject))))
 
 
 def versions_of_schema(
     session: Session, schema_id: int, *, include_deleted: bool = False
 ) -> list[tuple[str, int]]:
     """(subject, version) pairs pointing at a schema id."""
-    query = select(SubjectVersionRow.subject, SubjectVersionRow.version).where(
-        SubjectVersionRow.schema_id == schema_id
+    query = select(col(SubjectVersionRow.subject), col(SubjectVersionRow.version)).where(
+        col(SubjectVersionRow.schema_id) == schema_id
     )
     if not include_deleted:
-        query = query.where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
-    rows = session.execute(query.order_by(SubjectVersionRow.subject, SubjectVersionRow.version))
+        query = query.where(col(SubjectVersionRow.deleted).is_(False))
+    rows = session.execute(
+        query.order_by(col(SubjectVersionRow.subject), col(SubjectVersionRow.version))
+    )
     return [(r[0], r[1]) for r in rows]
 
 
@@ -181,28 +190,34 @@ def schema_listing(
 ) -> list[tuple[str, int, int]]:
     """(subject, version, schema id) of every version, sorted by subject then version."""
     query = select(
-        SubjectVersionRow.subject, SubjectVersionRow.version, SubjectVersionRow.schema_id
+        col(SubjectVersionRow.subject),
+        col(SubjectVersionRow.version),
+        col(SubjectVersionRow.schema_id),
     )
     if prefix:
-        query = query.where(SubjectVersionRow.subject.startswith(prefix, autoescape=True))  # type: ignore[attr-defined]
+        query = query.where(col(SubjectVersionRow.subject).startswith(prefix, autoescape=True))
     if not include_deleted:
-        query = query.where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
-    rows = session.execute(query.order_by(SubjectVersionRow.subject, SubjectVersionRow.version))
+        query = query.where(col(SubjectVersionRow.deleted).is_(False))
+    rows = session.execute(
+        query.order_by(col(SubjectVersionRow.subject), col(SubjectVersionRow.version))
+    )
     return [(r[0], r[1], r[2]) for r in rows]
 
 
 def referencing_schema_ids(session: Session, subject: str, version: int) -> list[int]:
     """Ids of schemas with a reference to this subject version, that some live version uses."""
     query = (
-        select(ReferenceRow.schema_id)
-        .where(ReferenceRow.subject == subject, ReferenceRow.version == version)
+        select(col(ReferenceRow.schema_id))
+        .where(col(ReferenceRow.subject) == subject, col(ReferenceRow.version) == version)
         .where(
-            ReferenceRow.schema_id.in_(  # type: ignore[attr-defined]
-                select(SubjectVersionRow.schema_id).where(SubjectVersionRow.deleted.is_(False))  # type: ignore[attr-defined]
+            col(ReferenceRow.schema_id).in_(
+                select(col(SubjectVersionRow.schema_id)).where(
+                    col(SubjectVersionRow.deleted).is_(False)
+                )
             )
         )
         .distinct()
-        .order_by(ReferenceRow.schema_id)
+        .order_by(col(ReferenceRow.schema_id))
     )
     return [int(i) for i in session.scalars(query)]
 
@@ -234,7 +249,7 @@ def put_config(session: Session, subject: str, config: SubjectConfig) -> None:
 
 def delete_config(session: Session, subject: str) -> None:
     """Remove a config row."""
-    session.execute(delete(ConfigRow).where(ConfigRow.subject == subject))  # type: ignore[arg-type]
+    session.execute(delete(ConfigRow).where(col(ConfigRow.subject) == subject))
 
 
 def get_mode(session: Session, subject: str = GLOBAL) -> Mode | None:
@@ -253,12 +268,12 @@ def put_mode(session: Session, subject: str, mode: Mode) -> None:
 
 def delete_mode(session: Session, subject: str) -> None:
     """Remove a mode row."""
-    session.execute(delete(ModeRow).where(ModeRow.subject == subject))  # type: ignore[arg-type]
+    session.execute(delete(ModeRow).where(col(ModeRow.subject) == subject))
 
 
 def any_schema(session: Session) -> bool:
     """Whether any subject version exists at all."""
-    return session.scalar(select(SubjectVersionRow.id).limit(1)) is not None
+    return session.scalar(select(col(SubjectVersionRow.id)).limit(1)) is not None
 
 
 # --- audit ----------------------------------------------------------------------------------
@@ -282,7 +297,7 @@ def record(session: Session, entry: AuditEntry) -> None:
 def audit_entries(session: Session, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     """The newest audit entries first."""
     rows = session.scalars(
-        select(AuditRow).order_by(AuditRow.id.desc()).offset(offset).limit(limit)  # type: ignore[union-attr]
+        select(AuditRow).order_by(col(AuditRow.id).desc()).offset(offset).limit(limit)
     )
     return [
         {
