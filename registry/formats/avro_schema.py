@@ -1,0 +1,562 @@
+"""Avro schema documents to a typed graph of nodes, validated to the Avro specification.
+
+The parser checks everything the specification requires ("Schemas", "Names", "Aliases",
+"Logical Types" sections of https://avro.apache.org/docs/1.11.1/specification/) and says where:
+names and namespaces are well formed, no named type is defined twice, field names and enum
+symbols are unique, fixed sizes are not negative, union branches are distinct and not unions,
+defaults are valid for their type (a union default for the union's FIRST branch, an enum default
+one of its symbols). A logical type that is not valid for its type is ignored, as the
+specification says, not an error.
+
+The result is a graph of :class:`Node` values (records may refer to themselves), each carrying the
+JSON pointer where it is defined, plus the same document in normalized form (full names, no
+redundant namespaces, ``{"type": "int"}`` written ``"int"``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.errors import InvalidSchema
+
+PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
+NAMED_KINDS = frozenset({"record", "enum", "fixed"})
+MAX_DEPTH = 256
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ORDERS = frozenset({"ascending", "descending", "ignore"})
+_LOGICAL_BASES: dict[str, frozenset[str]] = {
+    "uuid": frozenset({"string", "fixed"}),
+    "date": frozenset({"int"}),
+    "time-millis": frozenset({"int"}),
+    "time-micros": frozenset({"long"}),
+    "timestamp-millis": frozenset({"long"}),
+    "timestamp-micros": frozenset({"long"}),
+    "timestamp-nanos": frozenset({"long"}),
+    "local-timestamp-millis": frozenset({"long"}),
+    "local-timestamp-micros": frozenset({"long"}),
+    "local-timestamp-nanos": frozenset({"long"}),
+    "duration": frozenset({"fixed"}),
+    "decimal": frozenset({"bytes", "fixed"}),
+    "big-decimal": frozenset({"bytes"}),
+}
+INT_RANGE = (-(2**31), 2**31 - 1)
+LONG_RANGE = (-(2**63), 2**63 - 1)
+
+
+@dataclass(eq=False, slots=True)
+class Field:
+    """One field of a record."""
+
+    name: str
+    type: Node
+    path: str
+    index: int
+    aliases: tuple[str, ...] = ()
+    default: Any = None
+    has_default: bool = False
+
+    @property
+    def type_path(self) -> str:
+        """JSON pointer of the field's ``type``."""
+        return f"{self.path}/type"
+
+
+@dataclass(eq=False, slots=True)
+class Node:
+    """One Avro schema: a primitive, a named type, an array, a map or a union.
+
+    ``path`` is the JSON pointer of the definition in its own document (for named types that
+    come from a referenced schema, that is the referenced document). ``child`` is the items of
+    an array or the values of a map.
+    """
+
+    kind: str
+    path: str
+    name: str = ""
+    aliases: frozenset[str] = frozenset()
+    fields: list[Field] = field(default_factory=list)
+    field_index: dict[str, Field] = field(default_factory=dict)
+    symbols: tuple[str, ...] = ()
+    default: Any = None
+    has_default: bool = False
+    size: int = 0
+    child: Node | None = None
+    branches: list[Node] = field(default_factory=list)
+    logical: str | None = None
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def short_name(self) -> str:
+        """The unqualified name of a named type."""
+        return self.name.rpartition(".")[2]
+
+    def describe(self) -> str:
+        """A short human name of the type: ``int``, ``record 'a.B'``, ``array``, ``union``."""
+        if self.kind in NAMED_KINDS:
+            return f"{self.kind} '{self.name}'"
+        if self.kind == "union":
+            return "union [" + ", ".join(b.describe() for b in self.branches) + "]"
+        return self.kind
+
+    def union_key(self) -> str:
+        """What must be unique among the branches of a union."""
+        return self.name if self.kind in NAMED_KINDS else self.kind
+
+
+def pointer(path: str, *tokens: str | int) -> str:
+    """Extend a JSON pointer by tokens (escaped as RFC 6901 requires)."""
+    for token in tokens:
+        path += "/" + str(token).replace("~", "~0").replace("/", "~1")
+    return path
+
+
+def check_nesting(text: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse JSON nested deeper than ``limit`` before any recursive parser sees it."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                raise InvalidSchema(
+                    f"Invalid Avro schema: it nests deeper than {limit} levels, "
+                    "which this registry does not accept"
+                )
+        elif ch in "]}":
+            depth -= 1
+
+
+@dataclass(slots=True)
+class Built:
+    """The result of building a document: its root node, named types and normalized form."""
+
+    root: Node
+    types: dict[str, Node]
+    normalized: Any
+    ignored_logical: list[str]
+    local: frozenset[int]
+
+
+class Builder:
+    """Turns one Avro schema document into nodes, with named types from references preloaded."""
+
+    def __init__(self, known: dict[str, Node] | None = None) -> None:
+        self.known: dict[str, Node] = dict(known or {})
+        self.types: dict[str, Node] = dict(self.known)
+        self._deferred: list[tuple[Node, Any, str, str]] = []
+        self.ignored_logical: list[str] = []
+
+    def build(self, document: Any) -> Built:
+        """Build and validate the whole document."""
+        root, normalized = self.node(document, "", "")
+        for node, value, path, what in self._deferred:
+            problem = default_problem(node, value)
+            if problem is not None:
+                raise InvalidSchema(f"Invalid default for {what} at '{path}': {problem}")
+        foreign = {id(node) for node in self.known.values()}
+        local = local_ids(root, foreign)
+        return Built(root, self.types, normalized, self.ignored_logical, local)
+
+    def node(self, doc: Any, path: str, namespace: str) -> tuple[Node, Any]:
+        """Build the schema at ``path`` within the enclosing ``namespace``."""
+        if isinstance(doc, str):
+            return self._reference(doc, path, namespace)
+        if isinstance(doc, list):
+            return self._union(doc, path, namespace)
+        if not isinstance(doc, dict):
+            raise InvalidSchema(
+                f"Invalid Avro schema at '{path or '/'}': expected a type name, an object or a "
+                f"union array, found {_json_kind(doc)}"
+            )
+        kind = doc.get("type")
+        if not isinstance(kind, str):
+            raise InvalidSchema(
+                f"Invalid Avro schema at '{path or '/'}': an object schema needs a 'type' "
+                f"string, found {_json_kind(kind) if 'type' in doc else 'no type'}"
+            )
+        if kind in PRIMITIVES:
+            node = Node(kind, path, props=_extra(doc, {"type"}))
+            self._logical(node, doc, path)
+            return node, _normal_primitive(doc)
+        if kind in ("record", "error"):
+            return self._record(doc, path, namespace)
+        if kind == "enum":
+            return self._enum(doc, path, namespace)
+        if kind == "fixed":
+            return self._fixed(doc, path, namespace)
+        if kind in ("array", "map"):
+            return self._container(doc, kind, path, namespace)
+        ref, _ = self._reference(kind, pointer(path, "type"), namespace)
+        return ref, self._full(kind, namespace)
+
+    def _full(self, name: str, namespace: str) -> str:
+        if "." not in name and namespace and f"{namespace}.{name}" in self.types:
+            return f"{namespace}.{name}"
+        return name
+
+    def _reference(self, name: str, path: str, namespace: str) -> tuple[Node, Any]:
+        if name in PRIMITIVES:
+            return Node(name, path), name
+        full = self._full(name, namespace)
+        target = self.types.get(full)
+        if target is None:
+            raise InvalidSchema(
+                f"Invalid Avro schema at '{path or '/'}': unknown type '{name}' (not a primitive "
+                "type, and no named type of that name is defined before it or in a reference)"
+            )
+        return target, full
+
+    def _union(self, doc: list[Any], path: str, namespace: str) -> tuple[Node, Any]:
+        node = Node("union", path)
+        normalized: list[Any] = []
+        seen: dict[str, int] = {}
+        for i, branch_doc in enumerate(doc):
+            branch, norm = self.node(branch_doc, pointer(path, i), namespace)
+            if branch.kind == "union":
+                raise InvalidSchema(
+                    f"Invalid Avro schema at '{pointer(path, i)}': a union may not immediately "
+                    "contain another union"
+                )
+            key = branch.union_key()
+            if key in seen:
+                raise InvalidSchema(
+                    f"Invalid Avro schema at '{path or '/'}': the union contains "
+                    f"{branch.describe()} twice (branches {seen[key]} and {i})"
+                )
+            seen[key] = i
+            node.branches.append(branch)
+            normalized.append(norm)
+        return node, normalized
+
+    def _container(
+        self, doc: dict[str, Any], kind: str, path: str, namespace: str
+    ) -> tuple[Node, Any]:
+        key = "items" if kind == "array" else "values"
+        if key not in doc:
+            raise InvalidSchema(f"Invalid Avro schema at '{path or '/'}': {kind} needs '{key}'")
+        child, norm = self.node(doc[key], pointer(path, key), namespace)
+        node = Node(kind, path, child=child, props=_extra(doc, {"type", key}))
+        return node, {**doc, key: norm}
+
+    def _named(self, doc: dict[str, Any], kind: str, path: str, namespace: str) -> tuple[Node, str]:
+        name = doc.get("name")
+        where = f"'{path or '/'}'"
+        if not isinstance(name, str):
+            raise InvalidSchema(f"Invalid Avro schema at {where}: a {kind} needs a 'name' string")
+        if "." in name:
+            namespace = name.rpartition(".")[0]
+        elif "namespace" in doc and doc["namespace"] is not None:
+            namespace = doc["namespace"]
+            if not isinstance(namespace, str):
+                raise InvalidSchema(
+                    f"Invalid Avro schema at {where}: 'namespace' of {kind} '{name}' "
+                    "must be a string"
+                )
+        if namespace and not all(_NAME.match(part) for part in namespace.split(".")):
+            raise InvalidSchema(f"Invalid Avro schema at {where}: invalid namespace '{namespace}'")
+        short = name.rpartition(".")[2]
+        if not _NAME.match(short):
+            raise InvalidSchema(
+                f"Invalid Avro schema at {where}: invalid name '{name}' (names start with a "
+                "letter or '_' and contain only letters, digits and '_')"
+            )
+        if short in PRIMITIVES:
+            raise InvalidSchema(
+                f"Invalid Avro schema at {where}: '{short}' is a primitive type and may not be "
+                f"used as the name of a {kind}"
+            )
+        full = f"{namespace}.{short}" if namespace else short
+        if full in self.types:
+            other = self.types[full]
+            origin = "a reference" if full in self.known else f"'{other.path or '/'}'"
+            raise InvalidSchema(
+                f"Invalid Avro schema at {where}: the name '{full}' is already defined at {origin}"
+            )
+        aliases = self._aliases(doc, path, namespace, f"{kind} '{full}'")
+        node = Node(kind, path, name=full, aliases=frozenset(aliases))
+        self.types[full] = node
+        return node, namespace
+
+    def _aliases(self, doc: dict[str, Any], path: str, namespace: str, what: str) -> list[str]:
+        raw = doc.get("aliases", [])
+        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+            raise InvalidSchema(
+                f"Invalid Avro schema at '{path or '/'}': 'aliases' of {what} must be an array "
+                "of names"
+            )
+        out = []
+        for alias in raw:
+            if not all(_NAME.match(part) for part in alias.split(".")):
+                raise InvalidSchema(
+                    f"Invalid Avro schema at '{path or '/'}': invalid alias '{alias}' of {what}"
+                )
+            out.append(alias if "." in alias or not namespace else f"{namespace}.{alias}")
+        return out
+
+    def _record(self, doc: dict[str, Any], path: str, namespace: str) -> tuple[Node, Any]:
+        node, inner = self._named(doc, "record", path, namespace)
+        fields = doc.get("fields")
+        if not isinstance(fields, list):
+            raise InvalidSchema(
+                f"Invalid Avro schema at '{path or '/'}': record '{node.name}' needs a "
+                "'fields' array"
+            )
+        normalized_fields = [
+            self._field(node, field_doc, pointer(path, "fields", i), inner)
+            for i, field_doc in enumerate(fields)
+        ]
+        norm = _without(doc, "namespace") | {"name": node.name, "fields": normalized_fields}
+        if node.aliases:
+            norm["aliases"] = sorted(node.aliases)
+        return node, norm
+
+    def _field(self, record: Node, doc: Any, path: str, namespace: str) -> Any:
+        where = f"Invalid Avro schema at '{path}'"
+        if not isinstance(doc, dict):
+            raise InvalidSchema(f"{where}: a field of record '{record.name}' must be an object")
+        name = doc.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise InvalidSchema(
+                f"{where}: record '{record.name}' has a field with invalid name {name!r}"
+            )
+        what = f"field '{name}' of record '{record.name}'"
+        if name in record.field_index:
+            raise InvalidSchema(f"{where}: record '{record.name}' has two fields named '{name}'")
+        if "type" not in doc:
+            raise InvalidSchema(f"{where}: {what} has no 'type'")
+        type_node, type_norm = self.node(doc["type"], pointer(path, "type"), namespace)
+        order = doc.get("order", "ascending")
+        if order not in _ORDERS:
+            raise InvalidSchema(
+                f"{where}: {what} has order {order!r}; use ascending, descending or ignore"
+            )
+        aliases = doc.get("aliases", [])
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and _NAME.match(a) for a in aliases
+        ):
+            raise InvalidSchema(f"{where}: 'aliases' of {what} must be an array of simple names")
+        fld = Field(
+            name,
+            type_node,
+            path,
+            len(record.fields),
+            tuple(aliases),
+            doc.get("default"),
+            "default" in doc,
+        )
+        if fld.has_default:
+            self._deferred.append((type_node, fld.default, pointer(path, "default"), what))
+        record.fields.append(fld)
+        record.field_index[name] = fld
+        return {**doc, "type": type_norm}
+
+    def _enum(self, doc: dict[str, Any], path: str, namespace: str) -> tuple[Node, Any]:
+        node, _ = self._named(doc, "enum", path, namespace)
+        where = f"Invalid Avro schema at '{path or '/'}': enum '{node.name}'"
+        symbols = doc.get("symbols")
+        if not isinstance(symbols, list):
+            raise InvalidSchema(f"{where} needs a 'symbols' array")
+        for symbol in symbols:
+            if not isinstance(symbol, str) or not _NAME.match(symbol):
+                raise InvalidSchema(f"{where} has an invalid symbol {symbol!r}")
+        if len(set(symbols)) != len(symbols):
+            twice = sorted({s for s in symbols if symbols.count(s) > 1})
+            raise InvalidSchema(f"{where} lists symbol(s) {', '.join(twice)} more than once")
+        node.symbols = tuple(symbols)
+        if "default" in doc:
+            if doc["default"] not in node.symbols:
+                raise InvalidSchema(
+                    f"{where} has default {doc['default']!r}, which is not one of its symbols"
+                )
+            node.default, node.has_default = doc["default"], True
+        norm = _without(doc, "namespace") | {"name": node.name}
+        if node.aliases:
+            norm["aliases"] = sorted(node.aliases)
+        return node, norm
+
+    def _fixed(self, doc: dict[str, Any], path: str, namespace: str) -> tuple[Node, Any]:
+        node, _ = self._named(doc, "fixed", path, namespace)
+        size = doc.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise InvalidSchema(
+                f"Invalid Avro schema at '{path or '/'}': fixed '{node.name}' needs a 'size' "
+                f"that is a non-negative integer, found {size!r}"
+            )
+        node.size = size
+        node.props = _extra(doc, {"type", "name", "namespace", "aliases", "size", "doc"})
+        self._logical(node, doc, path)
+        norm = _without(doc, "namespace") | {"name": node.name}
+        if node.aliases:
+            norm["aliases"] = sorted(node.aliases)
+        return node, norm
+
+    def _logical(self, node: Node, doc: dict[str, Any], path: str) -> None:
+        logical = doc.get("logicalType")
+        if logical is None:
+            return
+        if isinstance(logical, str) and _logical_ok(node, logical, doc):
+            node.logical = logical
+        else:
+            self.ignored_logical.append(path)
+
+
+def local_ids(root: Node, foreign: set[int]) -> frozenset[int]:
+    """Ids of the nodes defined in this document: reachable from ``root`` not via ``foreign``."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or id(node) in foreign:
+            continue
+        seen.add(id(node))
+        stack.extend(f.type for f in node.fields)
+        stack.extend(node.branches)
+        if node.child is not None:
+            stack.append(node.child)
+    return frozenset(seen)
+
+
+def _logical_ok(node: Node, logical: str, doc: dict[str, Any]) -> bool:
+    bases = _LOGICAL_BASES.get(logical)
+    if bases is None or node.kind not in bases:
+        return False
+    if logical == "duration" or (logical == "uuid" and node.kind == "fixed"):
+        return node.size == (12 if logical == "duration" else 16)
+    if logical != "decimal":
+        return True
+    precision, scale = doc.get("precision"), doc.get("scale", 0)
+    if not isinstance(precision, int) or not isinstance(scale, int):
+        return False
+    if isinstance(precision, bool) or isinstance(scale, bool):
+        return False
+    if not precision > 0 or not 0 <= scale <= precision:
+        return False
+    if node.kind == "fixed":
+        if node.size < 1:
+            return False
+        return bool(precision <= math.floor(math.log10(2 ** (8 * node.size - 1) - 1)))
+    return True
+
+
+def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` is not a valid default (Avro JSON encoding) for ``node``, or None."""
+    kind = node.kind
+    if kind == "union":
+        if not node.branches:
+            return "an empty union has no values"
+        problem = default_problem(node.branches[0], value, depth + 1)
+        if problem is None:
+            return None
+        return (
+            f"a union default must match the union's first branch "
+            f"({node.branches[0].describe()}): {problem}"
+        )
+    simple = _SIMPLE_DEFAULTS.get(kind)
+    if simple is not None:
+        return None if simple(node, value) else f"{value!r} is not a valid {node.describe()}"
+    if kind == "enum":
+        if value in node.symbols:
+            return None
+        return f"{value!r} is not a symbol of {node.describe()}"
+    if kind == "array":
+        if not isinstance(value, list):
+            return f"{value!r} is not an array"
+        return _first(default_problem(node.child, item, depth + 1) for item in value if node.child)
+    if kind == "map":
+        if not isinstance(value, dict):
+            return f"{value!r} is not a map (JSON object)"
+        return _first(
+            default_problem(node.child, v, depth + 1) for v in value.values() if node.child
+        )
+    return _record_default_problem(node, value, depth)
+
+
+def _record_default_problem(node: Node, value: Any, depth: int) -> str | None:
+    if not isinstance(value, dict):
+        return f"{value!r} is not a record (JSON object) for {node.describe()}"
+    for fld in node.fields:
+        if fld.name in value:
+            problem = default_problem(fld.type, value[fld.name], depth + 1)
+            if problem is not None:
+                return f"field '{fld.name}': {problem}"
+        elif not fld.has_default:
+            return f"field '{fld.name}' of {node.describe()} is missing and has no default"
+    return None
+
+
+def _first(problems: Any) -> str | None:
+    return next((p for p in problems if p is not None), None)
+
+
+def _is_int(value: Any, bounds: tuple[int, int]) -> bool:
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and (bounds[0] <= value <= bounds[1])
+    )
+
+
+def _is_latin1(value: Any) -> bool:
+    return isinstance(value, str) and all(ord(c) < 256 for c in value)
+
+
+_SIMPLE_DEFAULTS: dict[str, Any] = {
+    "null": lambda n, v: v is None,
+    "boolean": lambda n, v: isinstance(v, bool),
+    "int": lambda n, v: _is_int(v, INT_RANGE),
+    "long": lambda n, v: _is_int(v, LONG_RANGE),
+    "float": lambda n, v: isinstance(v, int | float) and not isinstance(v, bool),
+    "double": lambda n, v: isinstance(v, int | float) and not isinstance(v, bool),
+    "string": lambda n, v: isinstance(v, str),
+    "bytes": lambda n, v: _is_latin1(v),
+    "fixed": lambda n, v: _is_latin1(v) and len(v) == n.size,
+}
+
+
+def _extra(doc: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in known}
+
+
+def _without(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != key}
+
+
+def _normal_primitive(doc: dict[str, Any]) -> Any:
+    return doc["type"] if len(doc) == 1 else doc
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+@dataclass(eq=False, slots=True)
+class AvroCompiled:
+    """What a parsed Avro schema keeps: the node graph and fastavro's parsed form.
+
+    ``local`` holds the ids of nodes defined in this document (the others come from
+    references); ``named`` is fastavro's table of named types, for schemas that refer to this one.
+    """
+
+    root: Node
+    types: dict[str, Node]
+    local: frozenset[int]
+    fastavro: Any
+    named: dict[str, Any]
