@@ -78,7 +78,6 @@ class Database:
         """A read-only transaction."""
         with _translate_errors(), Session(self.engine, expire_on_commit=False) as session:
             yield session
-            session.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -1,0 +1,115 @@
+"""Bad input gets the right Confluent error code, never a 500, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.conftest import Api, avro_record
+
+GOOD = avro_record("Order", {"name": "id", "type": "string"})
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("{not json", 400, 400),
+        ("[1, 2]", 400, 400),
+        ('{"schemaType": "AVRO"}', 422, 42201),
+        ('{"schema": 42}', 422, 42201),
+        ('{"schema": "{\\"type\\": \\"recrod\\"}"}', 422, 42201),
+        ('{"schema": "not json at all"}', 422, 42201),
+        ('{"schema": ""}', 422, 42201),
+        ('{"schema": "{}", "schemaType": "PROTOBUF"}', 422, 42201),
+        ('{"schema": "{}", "schemaType": "XML"}', 422, 42201),
+        (
+            '{"schema": "{\\"type\\": \\"object\\", \\"properties\\": 3}", "schemaType": "JSON"}',
+            422,
+            42201,
+        ),
+    ],
+)
+def test_malformed_and_invalid_registrations(api: Api, body: str, status: int, code: int) -> None:
+    response = api.http.post(
+        "/subjects/s/versions", content=body, headers={"Content-Type": "application/json"}
+    )
+    api.error(response, status, code)
+    assert api.ok(api.http.get("/subjects?deleted=true")) == []
+    api.error(api.http.get("/schemas/ids/1"), 404, 40403)
+
+
+@pytest.mark.parametrize("schema_type", ["AVRO", "JSON"])
+def test_deep_nesting_is_refused(api: Api, schema_type: str) -> None:
+    deep = "[" * 10_000 + "]" * 10_000
+    api.error(api.register("s", deep, schema_type), 422, 42201)
+    if schema_type == "JSON":
+        nested = '{"items":' * 5_000 + "{}" + "}" * 5_000
+        api.error(api.register("s", nested, schema_type), 422, 42201)
+
+
+def test_schema_over_the_size_limit(api: Api) -> None:
+    doc = json.dumps({"type": "record", "name": "Big", "doc": "x" * 70_000, "fields": []})
+    message = api.error(api.register("s", doc), 422, 42209)
+    assert "limit" in message
+
+
+def test_body_over_the_request_limit(api: Api) -> None:
+    doc = json.dumps({"type": "record", "name": "Big", "doc": "x" * 300_000, "fields": []})
+    api.error(api.register("s", doc), 413, 41301)
+
+
+@pytest.mark.parametrize("subject", ["a%01b", "%2E%2E", "a%5Cb", "x" * 256])
+def test_invalid_subject_names(api: Api, subject: str) -> None:
+    api.error(api.register(subject, GOOD), 422, 42208)
+    assert api.ok(api.http.get("/subjects")) == []
+
+
+@pytest.mark.parametrize("version", ["0", "abc", "-2", "99999999999"])
+def test_invalid_versions(api: Api, version: str) -> None:
+    api.ok(api.register("s", GOOD))
+    api.error(api.http.get(f"/subjects/s/versions/{version}"), 422, 42202)
+
+
+def test_unknown_route_is_a_json_404(api: Api) -> None:
+    api.error(api.http.get("/nowhere"), 404, 404)
+
+
+def test_content_types_are_accepted(api: Api) -> None:
+    for ct in (
+        "application/vnd.schemaregistry.v1+json",
+        "application/vnd.schemaregistry+json",
+        "application/json",
+    ):
+        response = api.http.post(
+            "/subjects/s/versions",
+            content=json.dumps({"schema": GOOD}),
+            headers={"Content-Type": ct},
+        )
+        assert response.status_code == 200, (ct, response.text)
+
+
+def test_boolean_query_parameters_accept_any_case(api: Api) -> None:
+    api.ok(api.register("s", GOOD))
+    api.ok(api.http.delete("/subjects/s"))
+    for value in ("true", "True", "TRUE"):
+        assert api.ok(api.http.get(f"/subjects?deleted={value}")) == ["s"]
+
+
+def test_error_codes_are_distinct_and_mapped() -> None:
+    from registry import errors
+    from registry.api.errors import status_for
+
+    seen: dict[int, str] = {}
+    stack = [errors.RegistryError]
+    leaves = []
+    while stack:
+        cls = stack.pop()
+        subclasses = cls.__subclasses__()
+        stack.extend(c for c in subclasses if c.__module__ == "registry.errors")
+        if not [c for c in subclasses if c.__module__ == "registry.errors"]:
+            leaves.append(cls)
+    for cls in leaves:
+        assert 400 <= status_for(cls) < 600
+        assert cls.error_code not in seen, (cls, seen.get(cls.error_code))
+        seen[cls.error_code] = cls.__name__
