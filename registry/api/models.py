@@ -177,6 +177,12 @@ class ErrorResponse(BaseModel):
     message: str
 
 
+def page(items: list[Any], offset: int, limit: int) -> list[Any]:
+    """Confluent-style pagination: a negative limit means no limit."""
+    items = items[offset:]
+    return items if limit < 0 else items[:limit]
+
+
 def schema_wire(schema: StoredSchema) -> dict[str, Any]:
     """The fields every schema answer shares; AVRO type and empty lists are left out."""
     data: dict[str, Any] = {"schema": schema.schema}

@@ -14,6 +14,7 @@ from registry.api.models import (
     SchemaByIdResponse,
     SubjectVersionPair,
     SubjectVersionResponse,
+    page,
     schema_wire,
     version_wire,
 )
@@ -81,18 +82,26 @@ def get_subjects_by_schema_id(
     id: int = SchemaId,
     subject: str | None = Query(default=None),
     deleted: bool = Query(default=False),
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=-1, ge=-1),
 ) -> list[str]:
     """Subjects that use a schema id."""
-    return service.subjects_of_schema(id, deleted=deleted, subject=subject)
+    return page(service.subjects_of_schema(id, deleted=deleted, subject=subject), offset, limit)
 
 
 @router.get("/schemas/ids/{id}/versions", response_model=list[SubjectVersionPair])
 def get_versions_by_schema_id(
     service: ServiceDep,
     id: int = SchemaId,
+    subject: str | None = Query(default=None),
     deleted: bool = Query(default=False),
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=-1, ge=-1),
 ) -> list[dict[str, Any]]:
     """(subject, version) pairs that use a schema id."""
-    return [
-        {"subject": s, "version": v} for s, v in service.versions_of_schema(id, deleted=deleted)
+    pairs = [
+        {"subject": s, "version": v}
+        for s, v in service.versions_of_schema(id, deleted=deleted)
+        if subject is None or s == subject
     ]
+    return page(pairs, offset, limit)

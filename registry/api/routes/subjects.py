@@ -14,6 +14,7 @@ from registry.api.models import (
     RegisterResponse,
     SchemaRequest,
     SubjectVersionResponse,
+    page,
     version_wire,
 )
 
@@ -28,9 +29,12 @@ def list_subjects(
     subjectPrefix: str = Query(default=""),
     deleted: bool = Query(default=False),
     deletedOnly: bool = Query(default=False),
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=-1, ge=-1),
 ) -> list[str]:
     """Subject names."""
-    return service.list_subjects(prefix=subjectPrefix, deleted=deleted, deleted_only=deletedOnly)
+    names = service.list_subjects(prefix=subjectPrefix, deleted=deleted, deleted_only=deletedOnly)
+    return page(names, offset, limit)
 
 
 @router.post(
@@ -67,9 +71,12 @@ def list_versions(
     subject: str = Subject,
     deleted: bool = Query(default=False),
     deletedOnly: bool = Query(default=False),
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=-1, ge=-1),
 ) -> list[int]:
     """Version numbers of a subject."""
-    return service.list_versions(subject, deleted=deleted, deleted_only=deletedOnly)
+    versions = service.list_versions(subject, deleted=deleted, deleted_only=deletedOnly)
+    return page(versions, offset, limit)
 
 
 @router.post(
@@ -131,10 +138,14 @@ def get_raw_version_schema(
 
 @router.get("/subjects/{subject}/versions/{version}/referencedby", response_model=list[int])
 def get_referenced_by(
-    service: ServiceDep, subject: str = Subject, version: str = Version
+    service: ServiceDep,
+    subject: str = Subject,
+    version: str = Version,
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=-1, ge=-1),
 ) -> list[int]:
     """Ids of schemas that reference this version."""
-    return service.referenced_by(subject, version)
+    return page(service.referenced_by(subject, version), offset, limit)
 
 
 @router.delete("/subjects/{subject}/versions/{version}", response_model=int)
