@@ -108,7 +108,11 @@ class AvroFormat:
 
     def validate(self, schema: ParsedSchema, instance: Any) -> list[Violation]:
         """Every way ``instance`` fails to conform to ``schema`` (JSON pointers to the datum)."""
-        return violations(_compiled(schema, "the schema").root, instance)
+        root = _compiled(schema, "the schema").root
+        try:
+            return violations(root, instance)
+        except RecursionError:
+            return [Violation("", "the instance nests too deeply to validate", root.path)]
 
     def examples(self, schema: ParsedSchema, n: int, *, seed: int = 0) -> list[Any]:
         """Up to ``n`` instances valid under ``schema``, the same ones for the same ``seed``."""
