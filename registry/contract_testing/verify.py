@@ -1,0 +1,315 @@
+"""The engine behind the fixtures: contracts, their schemas, capture, examples and consumers.
+
+:class:`EventContracts` is what the ``event_contracts`` fixture returns. It holds the contract
+set and a schema resolver, runs captures (:meth:`EventContracts.capture`), hands out
+per-subject :class:`EventContract` objects (validate, examples, envelope) and verifies consumer
+handlers against every example of a subject wrapped in the consumer's transport.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry.contract_testing import aws, azure, render
+from registry.contract_testing.capture import (
+    CapturedEvent,
+    CapturedEvents,
+    ContractViolation,
+    match,
+)
+from registry.contract_testing.envelopes import LambdaContext, envelope
+from registry.contract_testing.messages import OutgoingMessage, activate
+from registry.contract_testing.model import Binding, ContractSet, Role, Transport
+from registry.contract_testing.payloads import to_json
+from registry.contract_testing.report import Report
+from registry.contract_testing.schemas import ResolvedSubject, SchemaResolver, SchemaSource
+from registry.errors import InvalidInput, RegistryError
+from registry.formats import Violation
+
+
+class ConsumerFailed(ContractViolation):
+    """A consumer handler raised on an event its contract says it must accept."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How verification behaves (from ``--registry-*`` options / ``registry_*`` ini keys)."""
+
+    strict: bool = True
+    examples: int = 25
+    seed: int = 0
+    passthrough: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerEvent:
+    """One example payload of a subject, wrapped for one consumer binding."""
+
+    binding: Binding
+    subject: ResolvedSubject
+    index: int
+    payload: Any
+    event: Any
+
+    @property
+    def id(self) -> str:
+        """A test id: ``payments.PaymentCaptured-sqs-3``."""
+        return f"{self.binding.subject}-{self.binding.transport.value}-{self.index}"
+
+
+class EventContract:
+    """The contract of one subject: its schema, and the bindings that name it."""
+
+    def __init__(
+        self, resolved: ResolvedSubject, bindings: list[Binding], options: Options
+    ) -> None:
+        self.resolved = resolved
+        self.bindings = bindings
+        self.options = options
+
+    @property
+    def subject(self) -> str:
+        """The subject name."""
+        return self.resolved.subject
+
+    @property
+    def version(self) -> int | None:
+        """The registered version verified against (None: the working-tree schema)."""
+        return self.resolved.version
+
+    def violations(self, payload: Any) -> list[Violation]:
+        """Every way ``payload`` breaks the schema (empty: it conforms)."""
+        return self.resolved.format.validate(self.resolved.schema, payload)
+
+    def validate(self, payload: Any) -> None:
+        """Raise :class:`ContractViolation` unless ``payload`` conforms to the schema."""
+        found = self.violations(payload)
+        if found:
+            where = self.bindings[0].location + ": " if self.bindings else ""
+            lines = [f"{where}payload does not conform to {self.resolved.label}"]
+            lines += render.violation_lines(found)
+            lines.append(f"    payload: {render.shorten(payload)}")
+            lines.append(f"    {render.HINT_VIOLATION}")
+            raise ContractViolation("\n".join(lines), found)
+
+    def examples(self, n: int | None = None, *, seed: int | None = None) -> list[Any]:
+        """Up to ``n`` valid payloads: the schema's own ``examples`` first, then generated ones.
+
+        Deterministic for a seed (default: the run's ``--registry-seed``).
+        """
+        n = self.options.examples if n is None else n
+        seed = self.options.seed if seed is None else seed
+        found: list[Any] = []
+        seen: set[str] = set()
+
+        def add(candidate: Any) -> None:
+            key = to_json(candidate)
+            if key not in seen and len(found) < n:
+                seen.add(key)
+                found.append(candidate)
+
+        document = self.resolved.schema.document
+        registered = document.get("examples") if isinstance(document, dict) else None
+        for example in registered if isinstance(registered, list) else []:
+            if not self.violations(example):
+                add(example)
+        if len(found) < n:
+            fmt, schema = self.resolved.format, self.resolved.schema
+            for example in fmt.examples(schema, n, seed=seed):
+                add(example)
+        return found
+
+    def binding_for(self, transport: str | Transport | None = None, **options: Any) -> Binding:
+        """The consumer binding to wrap for: the contract's, or one made from the arguments."""
+        if transport is None and not options:
+            consumers = [b for b in self.bindings if b.role is Role.CONSUMES]
+            if consumers:
+                return consumers[0]
+            raise InvalidInput(f"no contract consumes {self.subject}; pass a transport")
+        try:
+            kind = Transport(str(transport).lower()) if transport else self.bindings[0].transport
+        except (ValueError, IndexError):
+            known = ", ".join(t.value for t in Transport)
+            raise InvalidInput(f"unknown transport {transport!r} (known: {known})") from None
+        target = options.pop("target", None)
+        return Binding("adhoc", Role.CONSUMES, self.subject, kind, _ADHOC, 0, target, None, options)
+
+    def envelope(
+        self, payload: Any, transport: str | Transport | None = None, **options: Any
+    ) -> Any:
+        """The event a consumer receives for ``payload`` on ``transport``.
+
+        Without a transport, the first consumer binding of the subject decides; ``options`` are
+        binding fields (``via="sns"``, ``target="orders"``, ``source=...``, ``encoding=...``).
+        """
+        return envelope(payload, self.binding_for(transport, **options), self.resolved)
+
+
+_ADHOC = Path("<adhoc>")
+
+
+class EventContracts:
+    """Contracts, schemas and options of a run: the object behind ``event_contracts``."""
+
+    def __init__(
+        self,
+        contracts: ContractSet,
+        source: SchemaSource,
+        options: Options | None = None,
+        *,
+        report: Report | None = None,
+    ) -> None:
+        self.contracts = contracts
+        self.options = options or Options()
+        self.resolver = SchemaResolver(source)
+        self.report = report
+
+    # --- schemas and contracts ---------------------------------------------------------------
+
+    def resolve(self, binding: Binding) -> ResolvedSubject:
+        """The schema a binding is verified against (pinned version, or latest)."""
+        try:
+            return self.resolver.resolve(binding.subject, binding.version)
+        except RegistryError as exc:
+            if not exc.message.startswith(binding.location):
+                exc.message = f"{binding.location}: {exc.message}"
+                exc.args = (exc.message,)
+            raise
+
+    def contract(self, subject: str, version: int | None = None) -> EventContract:
+        """The contract of ``subject``; any subject of the schema source works, bound or not."""
+        bindings = [b for b in self.contracts.bindings() if b.subject == subject]
+        if version is None:
+            version = next((b.version for b in bindings if b.version is not None), None)
+        if bindings and version == bindings[0].version:
+            resolved = self.resolve(bindings[0])
+        else:
+            resolved = self.resolver.resolve(subject, version)
+        return EventContract(resolved, bindings, self.options)
+
+    # --- producers ---------------------------------------------------------------------------
+
+    def record(self, event: CapturedEvent) -> None:
+        """Count a captured message in the report."""
+        if self.report is None:
+            return
+        if event.binding is None:
+            self.report.record_unmatched(
+                event.transport.value, event.target, event.operation, render.shorten(event.payload)
+            )
+        else:
+            failure = event.explain() if event.violations else None
+            self.report.record(
+                event.binding, event.version, failure=failure, payload=render.shorten(event.payload)
+            )
+
+    @contextlib.contextmanager
+    def capture(self, *, passthrough: bool | None = None) -> Iterator[CapturedEvents]:
+        """Capture every message boto3 and the Azure SDKs send while the block runs."""
+        events = CapturedEvents(strict=self.options.strict)
+        passthrough = self.options.passthrough if passthrough is None else passthrough
+
+        def sink(message: OutgoingMessage) -> None:
+            event = match(message, self.contracts, self.resolve)
+            events.append(event)
+            self.record(event)
+
+        aws.install()
+        azure.install()
+        try:
+            with activate(sink, passthrough=passthrough):
+                yield events
+        finally:
+            azure.uninstall()
+
+    def check_produced(self, events: CapturedEvents, subjects: list[str]) -> None:
+        """Fail unless each subject was emitted and every captured message conforms."""
+        problems = [e.explain() for e in events.problems()]
+        for subject in subjects:
+            if not events.of(subject):
+                bindings = [
+                    b for b in self.contracts.bindings(Role.PRODUCES) if b.subject == subject
+                ]
+                where = (
+                    "; bound by " + ", ".join(b.location for b in bindings)
+                    if bindings
+                    else "; no contract produces it"
+                )
+                seen = ", ".join(sorted({f"{e.transport.value}:{e.target}" for e in events}))
+                problems.append(
+                    f"expected at least one {subject} message, captured none{where}\n"
+                    f"    captured: {seen or 'nothing'}\n    {render.HINT_NOTHING}"
+                )
+        if problems:
+            raise ContractViolation("\n".join(problems))
+
+    # --- consumers ---------------------------------------------------------------------------
+
+    def consumer_events(
+        self, subject: str, n: int | None = None, transport: str | None = None
+    ) -> list[ConsumerEvent]:
+        """Every example of ``subject`` wrapped for each of its consumer bindings."""
+        contract = self.contract(subject)
+        bindings = list(self.contracts.consumers_of(subject))
+        if transport is not None:
+            bindings = [b for b in bindings if b.transport.value == transport] or [
+                contract.binding_for(transport)
+            ]
+        if not bindings:
+            raise InvalidInput(
+                f"no contract in the contracts directory consumes {subject}; add a 'consumes' "
+                "entry or pass a transport"
+            )
+        events = []
+        for binding in bindings:
+            resolved = self.resolve(binding) if binding.file != _ADHOC else contract.resolved
+            for index, payload in enumerate(contract.examples(n)):
+                wrapped = envelope(payload, binding, resolved, index=index)
+                events.append(ConsumerEvent(binding, resolved, index, payload, wrapped))
+        return events
+
+    def verify_consumer(
+        self,
+        handler: Callable[[Any, Any], Any],
+        subject: str,
+        n: int = 50,
+        *,
+        transport: str | None = None,
+        context: Any = None,
+    ) -> int:
+        """Call ``handler(event, context)`` with every example of ``subject`` in its envelope.
+
+        Returns how many events the handler accepted. Raises :class:`ConsumerFailed` naming the
+        smallest payload the handler raised on, chained to the handler's own exception.
+        """
+        failures: list[tuple[ConsumerEvent, BaseException]] = []
+        events = self.consumer_events(subject, n, transport)
+        for item in events:
+            try:
+                handler(item.event, context if context is not None else LambdaContext())
+            except Exception as exc:
+                failures.append((item, exc))
+                if self.report is not None:
+                    self.report.record(
+                        item.binding,
+                        item.subject.version,
+                        failure=f"{type(exc).__name__}: {exc}",
+                        payload=render.shorten(item.payload),
+                    )
+            else:
+                if self.report is not None:
+                    self.report.record(item.binding, item.subject.version)
+        if failures:
+            smallest, error = min(failures, key=lambda f: (len(to_json(f[0].payload)), f[0].index))
+            name = getattr(handler, "__qualname__", repr(handler))
+            raise ConsumerFailed(
+                f"{render.binding_header(smallest.binding, smallest.subject.label)}\n"
+                f"    {name} raised on {len(failures)} of {len(events)} events; smallest payload "
+                f"(example {smallest.index}):\n    payload: {render.shorten(smallest.payload)}\n"
+                f"    error: {type(error).__name__}: {error}\n    {render.HINT_CONSUMER}"
+            ) from error
+        return len(events)

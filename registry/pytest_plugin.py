@@ -1,0 +1,336 @@
+"""pytest plugin (entry point ``esr``): schema-first contract tests of event producers/consumers.
+
+A thin front end over :mod:`registry.contract_testing`. Loading it costs nothing: this module
+imports only pytest and the standard library, and the contracts, schemas, boto3 and the Azure
+SDKs are touched only when a test asks for them.
+
+When capture is on: only for tests that request ``captured_events`` or carry
+``@pytest.mark.produces``. Other tests of the session (moto, LocalStack or real SDK calls) are
+never intercepted, so installing the plugin disturbs no existing test suite.
+
+Fixtures: ``event_contracts`` (session), ``captured_events``, ``contract_event``.
+Markers: ``produces(*subjects)``, ``consumes(subject, *, transport=None, n=None)``.
+Options ``--registry-*`` and ini keys ``registry_*`` (see ``pytest --help``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from registry.contract_testing import (
+        CapturedEvents,
+        EventContracts,
+        Report,
+        SchemaSource,
+    )
+
+_OPTIONS: list[tuple[str, str, str, str | None]] = [
+    ("schemas", "DIR", "schemas tree the contracts' subjects resolve from", "schemas"),
+    ("contracts", "DIR", "directory of contract files (*.yaml)", "contracts"),
+    ("url", "URL", "resolve subjects from this schema registry instead of the schemas tree", None),
+    ("examples", "N", "example events generated per subject for consumers", "25"),
+    ("seed", "N", "seed of the example generator", "0"),
+    ("report", "FILE", "write a JSON report of every contract verified to FILE", None),
+]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--registry-*`` options and their ``registry_*`` ini twins."""
+    group = parser.getgroup("registry", "event contract tests (event-schema-registry)")
+    for name, metavar, help_text, default in _OPTIONS:
+        suffix = f" (default: {default})" if default is not None else ""
+        group.addoption(
+            f"--registry-{name}",
+            dest=f"registry_{name}",
+            metavar=metavar,
+            default=None,
+            help=help_text + suffix + f"; ini: registry_{name}",
+        )
+        parser.addini(f"registry_{name}", help_text, default=default)
+    group.addoption(
+        "--registry-passthrough",
+        dest="registry_passthrough",
+        action="store_true",
+        default=None,
+        help="let captured SDK calls continue to their real endpoint (moto, LocalStack, cloud)",
+    )
+    parser.addini("registry_passthrough", "let captured calls continue", type="bool", default=False)
+    parser.addini(
+        "registry_strict",
+        "fail on captured messages that match no contract (default true)",
+        type="bool",
+        default=True,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers and the lazily-built plugin state."""
+    config.addinivalue_line(
+        "markers",
+        "produces(*subjects): fail unless the test emits at least one message of each subject "
+        "and every captured message conforms to its contract",
+    )
+    config.addinivalue_line(
+        "markers",
+        "consumes(subject, *, transport=None, n=None): run the test once per example event of "
+        "subject, wrapped in the consumer's transport (fixture contract_event)",
+    )
+    config.stash[_STATE] = _State(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close the registry client and remove the boto3 hook wrapper."""
+    state = config.stash.get(_STATE, None)
+    if state is not None:
+        state.close()
+
+
+@dataclass
+class _State:
+    config: pytest.Config
+    engine: EventContracts | None = None
+    report: Report | None = None
+    worker_reports: list[dict[str, Any]] = field(default_factory=list)
+    closers: list[Any] = field(default_factory=list)
+
+    def setting(self, name: str) -> Any:
+        value = self.config.getoption(f"registry_{name}")
+        return value if value is not None else self.config.getini(f"registry_{name}")
+
+    def path(self, name: str) -> Path:
+        return Path(self.config.rootpath, str(self.setting(name)))
+
+    def build(self) -> EventContracts:
+        if self.engine is not None:
+            return self.engine
+        from registry.contract_testing import (
+            EventContracts,
+            LocalTreeSource,
+            Options,
+            Report,
+            load_contracts,
+        )
+
+        contracts = load_contracts(self.path("contracts"))
+        url = self.setting("url")
+        source: SchemaSource
+        if url:
+            source = self._registry_source(str(url))
+            origin = str(url)
+        else:
+            source = LocalTreeSource(self.path("schemas"))
+            origin = f"local:{self.setting('schemas')}"
+        options = Options(
+            strict=bool(self.config.getini("registry_strict")),
+            examples=_int(self.setting("examples"), "registry_examples"),
+            seed=_int(self.setting("seed"), "registry_seed"),
+            passthrough=bool(self.setting("passthrough")),
+        )
+        self.report = Report(contracts, origin)
+        self.engine = EventContracts(contracts, source, options, report=self.report)
+        return self.engine
+
+    def _registry_source(self, url: str) -> SchemaSource:
+        from registry.client import RegistryClient, references_from_wire
+        from registry.contract_testing import SourceSchema
+        from registry.domain import SchemaType
+
+        client = RegistryClient(url)
+        self.closers.append(client.close)
+
+        def source(subject: str, version: int | None) -> SourceSchema:
+            data = client.version(subject, version if version is not None else "latest")
+            return SourceSchema(
+                subject=subject,
+                schema_type=SchemaType.parse(data.get("schemaType")),
+                text=str(data["schema"]),
+                version=int(data["version"]),
+                schema_id=int(data["id"]),
+                references=references_from_wire(data.get("references")),
+                origin=f"{url} {subject}@{data['version']}",
+            )
+
+        return source
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()
+        self.closers.clear()
+        if self.engine is not None:
+            from registry.contract_testing import aws
+
+            aws.uninstall()
+
+
+_STATE = pytest.StashKey[_State]()
+_CAPTURE = pytest.StashKey["CapturedEvents"]()
+_EVENT = pytest.StashKey[Any]()
+
+
+def _int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise pytest.UsageError(f"{name} must be an integer, not {value!r}") from None
+
+
+def _engine(config: pytest.Config) -> EventContracts:
+    """The engine, or a clean failure naming the contract file and line."""
+    from registry.errors import RegistryError
+
+    try:
+        return config.stash[_STATE].build()
+    except RegistryError as exc:
+        pytest.fail(f"contract tests cannot start: {exc.message}", pytrace=False)
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def event_contracts(pytestconfig: pytest.Config) -> EventContracts:
+    """The contracts of the repository: ``.contract(subject)``, ``.verify_consumer(...)``."""
+    return _engine(pytestconfig)
+
+
+@pytest.fixture
+def captured_events(
+    request: pytest.FixtureRequest, event_contracts: EventContracts
+) -> Iterator[CapturedEvents]:
+    """Every message boto3 and the Azure SDKs send during the test, matched and validated.
+
+    Calls are answered in memory with a well-formed success response (no network) unless
+    ``--registry-passthrough``. Call ``captured_events.assert_conform()`` to fail on
+    violations and (strict) unbound messages.
+    """
+    with event_contracts.capture() as events:
+        request.node.stash[_CAPTURE] = events
+        try:
+            yield events
+        finally:
+            del request.node.stash[_CAPTURE]
+
+
+@pytest.fixture
+def contract_event(request: pytest.FixtureRequest) -> Any:
+    """One example event of the ``consumes`` subject, wrapped in the consumer's transport."""
+    param = getattr(request, "param", None)
+    if param is None:
+        pytest.fail(
+            "contract_event needs @pytest.mark.consumes('<subject>') on the test", pytrace=False
+        )
+    request.node.stash[_EVENT] = param
+    return param.event
+
+
+# --- markers -------------------------------------------------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``contract_event`` with the examples of the ``consumes`` subject."""
+    if "contract_event" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("consumes")
+    if marker is None:
+        return
+    if len(marker.args) != 1 or not isinstance(marker.args[0], str):
+        pytest.fail("@pytest.mark.consumes takes one subject name", pytrace=False)
+    transport, n = marker.kwargs.get("transport"), marker.kwargs.get("n")
+    engine = _engine(metafunc.config)
+    from registry.errors import RegistryError
+
+    try:
+        events = engine.consumer_events(marker.args[0], n, transport)
+    except RegistryError as exc:
+        pytest.fail(f"consumes({marker.args[0]!r}): {exc.message}", pytrace=False)
+    metafunc.parametrize("contract_event", events, ids=[e.id for e in events], indirect=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """For ``produces`` tests: capture during the call, then check what was emitted."""
+    subjects = [str(s) for m in item.iter_markers("produces") for s in m.args]
+    if not subjects and item.get_closest_marker("produces") is None:
+        return (yield)
+    engine = _engine(item.config)
+    events = item.stash.get(_CAPTURE, None)
+    if events is None:
+        with engine.capture() as events:
+            result = yield
+    else:
+        result = yield
+    from registry.contract_testing import ContractViolation
+
+    try:
+        engine.check_produced(events, subjects)
+    except ContractViolation as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Record consumer examples in the report, and name the payload of a failing one."""
+    report = yield
+    param = item.stash.get(_EVENT, None)
+    state = item.config.stash.get(_STATE, None)
+    if param is None or call.when != "call" or state is None or state.report is None:
+        return report
+    from registry.contract_testing.render import shorten
+
+    failure = str(call.excinfo.value) if call.excinfo is not None else None
+    state.report.record(
+        param.binding, param.subject.version, failure=failure, payload=shorten(param.payload)
+    )
+    if report.failed:
+        report.sections.append(
+            (
+                "contract event",
+                f"{param.binding.location}: {param.subject.label} example {param.index} "
+                f"on {param.binding.transport.value}\npayload: {shorten(param.payload)}",
+            )
+        )
+    return report
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: collect a worker's report."""
+    state = node.config.stash.get(_STATE, None)
+    data = getattr(node, "workeroutput", {}).get("esr_report")
+    if state is not None and data:
+        state.worker_reports.append(json.loads(data))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write ``--registry-report`` (workers hand theirs to the controller)."""
+    state = session.config.stash.get(_STATE, None)
+    if state is None or not state.setting("report"):
+        return
+    worker_output = getattr(session.config, "workeroutput", None)
+    if state.engine is None and worker_output is None:
+        try:
+            state.build()
+        except Exception as exc:  # a broken contract set is reported, not raised, at the end
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(f"registry: no contract report written: {exc}", red=True)
+            return
+    if state.report is None:
+        return
+    if worker_output is not None:
+        worker_output["esr_report"] = json.dumps(state.report.to_dict())
+        return
+    for data in state.worker_reports:
+        state.report.merge(data)
+    state.report.write(Path(session.config.rootpath, str(state.setting("report"))))
