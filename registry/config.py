@@ -7,6 +7,7 @@ explicitly. CLI flags override fields by constructing ``Settings(**overrides)``.
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,15 @@ class Settings(BaseSettings):
     )
     schema_cache_size: int = Field(
         default=10_000, ge=0, description="Schemas kept in the in-process id cache"
+    )
+    auth_users_file: Path | None = Field(
+        default=None, description="Read-only file of users (YAML or JSON), for containers"
+    )
+    auth_refresh_seconds: float = Field(
+        default=2.0, ge=0, description="How often a server re-reads users and tokens"
+    )
+    allow_anonymous: bool = Field(
+        default=False, description="Serve on a non-loopback address with no users configured"
     )
     migrate_on_start: bool = Field(
         default=True, description="Apply database migrations when the server starts"

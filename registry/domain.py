@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.errors import InvalidCompatibilityLevel, InvalidMode, InvalidSchema
+from registry.errors import InvalidCompatibilityLevel, InvalidInput, InvalidMode, InvalidSchema
 
 
 class SchemaType(enum.StrEnum):
@@ -187,3 +187,55 @@ class AuditEntry:
     actor: str | None = None
     remote: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Role(enum.StrEnum):
+    """What a user may do: readers read; writers also register and test compatibility;
+    admins also change config and mode, delete, and manage users."""
+
+    READER = "reader"
+    WRITER = "writer"
+    ADMIN = "admin"
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        """Read a role name in any case."""
+        try:
+            return cls(value.lower())
+        except ValueError:
+            raise InvalidInput(f"Invalid role '{value}': use reader, writer or admin") from None
+
+
+class Action(enum.IntEnum):
+    """What a request does; each role allows the actions up to its own."""
+
+    READ = 1
+    WRITE = 2
+    ADMIN = 3
+
+
+ROLE_ALLOWS: dict[Role, Action] = {
+    Role.READER: Action.READ,
+    Role.WRITER: Action.WRITE,
+    Role.ADMIN: Action.ADMIN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller. ``subjects`` are patterns (``orders.*`` is a prefix); empty
+    means every subject."""
+
+    name: str
+    role: Role
+    subjects: tuple[str, ...] = ()
+
+    def allows(self, action: Action, subject: str | None = None) -> bool:
+        """Whether this caller may perform ``action`` (on ``subject`` when there is one)."""
+        if action > ROLE_ALLOWS[self.role]:
+            return False
+        if subject is None or not self.subjects or self.role is Role.ADMIN:
+            return True
+        return any(
+            subject.startswith(p[:-1]) if p.endswith("*") else subject == p for p in self.subjects
+        )

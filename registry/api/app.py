@@ -12,9 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import __version__
 from registry.api import errors as api_errors
-from registry.api.routes import compatibility, config, meta, schemas, subjects
+from registry.api.routes import admin, compatibility, config, meta, schemas, subjects
 from registry.config import Settings
 from registry.errors import RequestTooLarge
+from registry.security import Authenticator
 from registry.service import RegistryService
 from registry.storage.engine import Database
 from registry.storage.migrate import upgrade
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.migrate_on_start:
         upgrade(db)
     service = RegistryService(db, settings)
+    authenticator = Authenticator(db, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -88,8 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = service
+    app.state.authenticator = authenticator
     api_errors.install(app)
-    for module in (meta, schemas, subjects, compatibility, config):
+    for module in (meta, schemas, subjects, compatibility, config, admin):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     return app

@@ -206,6 +206,8 @@ def version_wire(item: SubjectVersion) -> dict[str, Any]:
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Malformed request"},
+    401: {"model": ErrorResponse, "description": "Credentials required (40101)"},
+    403: {"model": ErrorResponse, "description": "Role does not allow this (40301)"},
     404: {"model": ErrorResponse, "description": "Not found (40401-40409)"},
     422: {"model": ErrorResponse, "description": "Invalid input (42201-42210)"},
     500: {"model": ErrorResponse, "description": "Store error (50001)"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import logging.config
@@ -11,6 +12,7 @@ from typing import Any
 import typer
 
 from registry.config import LogFormat, Settings
+from registry.errors import InvalidInput
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -69,15 +71,27 @@ def serve(
         None, "--database-url", help="Database URL [env REGISTRY_DATABASE_URL]"
     ),
     workers: int = typer.Option(None, help="Worker processes [env REGISTRY_WORKERS; default 1]"),
+    allow_anonymous: bool = typer.Option(
+        None,
+        "--allow-anonymous",
+        help="Serve on a non-loopback address although no user is configured",
+    ),
 ) -> None:
     """Start the registry's REST API (Confluent-compatible) on HOST:PORT."""
     import uvicorn
 
     if port is None and "REGISTRY_PORT" not in os.environ and os.environ.get("PORT", "").isdigit():
         port = int(os.environ["PORT"])
-    settings = _settings(host=host, port=port, database_url=database_url, workers=workers)
+    settings = _settings(
+        host=host,
+        port=port,
+        database_url=database_url,
+        workers=workers,
+        allow_anonymous=allow_anonymous,
+    )
     config = log_config(settings)
     logging.config.dictConfig(config)
+    _refuse_open_registry(settings)
     if settings.workers > 1:
         # Worker processes build their app from the environment: hand the overrides down.
         os.environ["REGISTRY_DATABASE_URL"] = settings.database_url
@@ -97,6 +111,33 @@ def serve(
     from registry.api.app import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=config)
+
+
+def _refuse_open_registry(settings: Settings) -> None:
+    """Serving beyond loopback with no users would let anyone rewrite every subject."""
+    if settings.allow_anonymous or _is_loopback(settings.host):
+        return
+    from registry.security import Authenticator
+    from registry.storage.engine import Database
+    from registry.storage.migrate import upgrade
+
+    db = Database(settings.database_url)
+    upgrade(db)
+    enabled = Authenticator(db, settings).enabled()
+    db.dispose()
+    if not enabled:
+        raise InvalidInput(
+            f"Refusing to serve on {settings.host} with no users configured: anyone could "
+            "change every subject. Add a user (esr users add NAME --role admin) or set "
+            "REGISTRY_AUTH_USERS_FILE, or pass --allow-anonymous."
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @db_app.command("upgrade")

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import case, delete, func, update
-from sqlmodel import col, select
 from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from registry.domain import (
     AuditEntry,
@@ -32,6 +32,8 @@ from registry.storage.tables import (
     ReferenceRow,
     SchemaRow,
     SubjectVersionRow,
+    TokenRow,
+    UserRow,
 )
 
 # --- schemas --------------------------------------------------------------------------------
@@ -313,3 +315,53 @@ def audit_entries(session: Session, *, limit: int = 100, offset: int = 0) -> lis
         }
         for r in rows
     ]
+
+
+# --- users and tokens -----------------------------------------------------------------------
+
+
+def users(session: Session) -> list[UserRow]:
+    """Every user."""
+    return list(session.scalars(select(UserRow).order_by(col(UserRow.name))))
+
+
+def user_count(session: Session) -> int:
+    """How many users exist."""
+    return int(session.scalar(select(func.count()).select_from(UserRow)) or 0)
+
+
+def put_user(
+    session: Session, name: str, password_hash: str, role: str, subjects: list[str]
+) -> None:
+    """Create or replace a user."""
+    row = session.get(UserRow, name) or UserRow(name=name, password_hash=password_hash, role=role)
+    row.password_hash = password_hash
+    row.role = role
+    row.subjects_json = json.dumps(subjects)
+    session.add(row)
+    session.flush()
+
+
+def delete_user(session: Session, name: str) -> bool:
+    """Remove a user and their tokens; False when there was no such user."""
+    row = session.get(UserRow, name)
+    if row is None:
+        return False
+    session.delete(row)
+    session.execute(delete(TokenRow).where(col(TokenRow.user) == name))
+    return True
+
+
+def put_token(
+    session: Session, token_hash: str, user: str, description: str | None, expires_at: Any
+) -> None:
+    """Store a token's hash."""
+    session.add(
+        TokenRow(token_hash=token_hash, user=user, description=description, expires_at=expires_at)
+    )
+    session.flush()
+
+
+def token(session: Session, token_hash: str) -> TokenRow | None:
+    """A token by its hash."""
+    return session.get(TokenRow, token_hash)

@@ -109,3 +109,27 @@ class AuditRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class UserRow(SQLModel, table=True):
+    """A user who may call the API (passwords are stored as slow scrypt hashes)."""
+
+    __tablename__ = "users"
+
+    name: str = Field(max_length=255, primary_key=True)
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    role: str = Field(max_length=16)
+    subjects_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TokenRow(SQLModel, table=True):
+    """A bearer token (only its SHA-256 is stored)."""
+
+    __tablename__ = "tokens"
+
+    token_hash: str = Field(max_length=64, primary_key=True)
+    user: str = Field(max_length=255, index=True)
+    description: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query
 
-from registry.api.deps import ServiceDep
+from registry.api.deps import WRITE, ServiceDep
 from registry.api.models import ERRORS, CompatibilityResponse, SchemaRequest
 from registry.compatibility import CompatibilityResult
 
@@ -22,6 +22,7 @@ def _answer(result: CompatibilityResult, verbose: bool) -> dict[str, Any]:
 
 @router.post(
     "/compatibility/subjects/{subject}/versions/{version}",
+    dependencies=[WRITE],
     response_model=CompatibilityResponse,
     response_model_exclude_none=True,
 )
@@ -40,6 +41,7 @@ def test_compatibility_with_version(
 
 @router.post(
     "/compatibility/subjects/{subject}/versions",
+    dependencies=[WRITE],
     response_model=CompatibilityResponse,
     response_model_exclude_none=True,
 )

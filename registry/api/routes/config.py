@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query
 
-from registry.api.deps import CallerDep, ServiceDep
+from registry.api.deps import ADMIN, READ, CallerDep, ServiceDep
 from registry.api.models import (
     ERRORS,
     ConfigRequest,
@@ -38,13 +38,20 @@ def _update_wire(config: SubjectConfig) -> dict[str, Any]:
     return data
 
 
-@router.get("/config", response_model=ConfigResponse, response_model_exclude_none=True)
+@router.get(
+    "/config", dependencies=[READ], response_model=ConfigResponse, response_model_exclude_none=True
+)
 def get_global_config(service: ServiceDep) -> dict[str, Any]:
     """The global compatibility config."""
     return _config_wire(service.get_config(None))
 
 
-@router.put("/config", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
+@router.put(
+    "/config",
+    dependencies=[ADMIN],
+    response_model=ConfigUpdateResponse,
+    response_model_exclude_none=True,
+)
 def put_global_config(
     service: ServiceDep, caller: CallerDep, body: ConfigRequest
 ) -> dict[str, Any]:
@@ -59,13 +66,20 @@ def put_global_config(
     return _update_wire(new)
 
 
-@router.delete("/config", response_model=ConfigResponse, response_model_exclude_none=True)
+@router.delete(
+    "/config", dependencies=[ADMIN], response_model=ConfigResponse, response_model_exclude_none=True
+)
 def delete_global_config(service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
     """Reset the global config to the server's defaults; answer what it was."""
     return _config_wire(service.delete_config(None, caller=caller))
 
 
-@router.get("/config/{subject}", response_model=ConfigResponse, response_model_exclude_none=True)
+@router.get(
+    "/config/{subject}",
+    dependencies=[READ],
+    response_model=ConfigResponse,
+    response_model_exclude_none=True,
+)
 def get_subject_config(
     service: ServiceDep,
     subject: str = Path(),
@@ -76,7 +90,10 @@ def get_subject_config(
 
 
 @router.put(
-    "/config/{subject}", response_model=ConfigUpdateResponse, response_model_exclude_none=True
+    "/config/{subject}",
+    dependencies=[ADMIN],
+    response_model=ConfigUpdateResponse,
+    response_model_exclude_none=True,
 )
 def put_subject_config(
     service: ServiceDep, caller: CallerDep, body: ConfigRequest, subject: str = Path()
@@ -92,7 +109,12 @@ def put_subject_config(
     return _update_wire(new)
 
 
-@router.delete("/config/{subject}", response_model=ConfigResponse, response_model_exclude_none=True)
+@router.delete(
+    "/config/{subject}",
+    dependencies=[ADMIN],
+    response_model=ConfigResponse,
+    response_model_exclude_none=True,
+)
 def delete_subject_config(
     service: ServiceDep, caller: CallerDep, subject: str = Path()
 ) -> dict[str, Any]:
@@ -100,13 +122,13 @@ def delete_subject_config(
     return _config_wire(service.delete_config(subject, caller=caller))
 
 
-@router.get("/mode", response_model=ModeResponse)
+@router.get("/mode", dependencies=[READ], response_model=ModeResponse)
 def get_global_mode(service: ServiceDep) -> dict[str, Any]:
     """The global mode."""
     return {"mode": service.get_mode(None).value}
 
 
-@router.put("/mode", response_model=ModeResponse)
+@router.put("/mode", dependencies=[ADMIN], response_model=ModeResponse)
 def put_global_mode(
     service: ServiceDep,
     caller: CallerDep,
@@ -117,13 +139,13 @@ def put_global_mode(
     return {"mode": service.set_mode(None, body.mode, force=force, caller=caller).value}
 
 
-@router.delete("/mode", response_model=ModeResponse)
+@router.delete("/mode", dependencies=[ADMIN], response_model=ModeResponse)
 def delete_global_mode(service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
     """Reset the global mode to READWRITE; answer what it was."""
     return {"mode": service.delete_mode(None, caller=caller).value}
 
 
-@router.get("/mode/{subject}", response_model=ModeResponse)
+@router.get("/mode/{subject}", dependencies=[READ], response_model=ModeResponse)
 def get_subject_mode(
     service: ServiceDep,
     subject: str = Path(),
@@ -133,7 +155,7 @@ def get_subject_mode(
     return {"mode": service.get_mode(subject, default_to_global=defaultToGlobal).value}
 
 
-@router.put("/mode/{subject}", response_model=ModeResponse)
+@router.put("/mode/{subject}", dependencies=[ADMIN], response_model=ModeResponse)
 def put_subject_mode(
     service: ServiceDep,
     caller: CallerDep,
@@ -145,7 +167,7 @@ def put_subject_mode(
     return {"mode": service.set_mode(subject, body.mode, force=force, caller=caller).value}
 
 
-@router.delete("/mode/{subject}", response_model=ModeResponse)
+@router.delete("/mode/{subject}", dependencies=[ADMIN], response_model=ModeResponse)
 def delete_subject_mode(
     service: ServiceDep, caller: CallerDep, subject: str = Path()
 ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from registry.api.deps import ServiceDep
+from registry.api.deps import READ, ServiceDep
 from registry.api.errors import MEDIA_TYPE
 from registry.api.models import (
     ERRORS,
@@ -23,14 +23,17 @@ router = APIRouter(tags=["schemas"], responses=ERRORS)
 SchemaId = Path(ge=1, le=2**63 - 1, description="Global schema id")
 
 
-@router.get("/schemas/types", response_model=list[str])
+@router.get("/schemas/types", dependencies=[READ], response_model=list[str])
 def get_schema_types(service: ServiceDep) -> list[str]:
     """Schema types this registry accepts."""
     return service.schema_types()
 
 
 @router.get(
-    "/schemas", response_model=list[SubjectVersionResponse], response_model_exclude_none=True
+    "/schemas",
+    dependencies=[READ],
+    response_model=list[SubjectVersionResponse],
+    response_model_exclude_none=True,
 )
 def list_schemas(
     service: ServiceDep,
@@ -48,7 +51,10 @@ def list_schemas(
 
 
 @router.get(
-    "/schemas/ids/{id}", response_model=SchemaByIdResponse, response_model_exclude_none=True
+    "/schemas/ids/{id}",
+    dependencies=[READ],
+    response_model=SchemaByIdResponse,
+    response_model_exclude_none=True,
 )
 def get_schema_by_id(
     service: ServiceDep,
@@ -63,6 +69,7 @@ def get_schema_by_id(
 
 @router.get(
     "/schemas/ids/{id}/schema",
+    dependencies=[READ],
     response_class=Response,
     responses={200: {"content": {MEDIA_TYPE: {"schema": {}}}, "description": "The raw schema"}},
 )
@@ -76,7 +83,7 @@ def get_raw_schema_by_id(
     return Response(service.schema_by_id(id, subject=subject).schema, media_type=MEDIA_TYPE)
 
 
-@router.get("/schemas/ids/{id}/subjects", response_model=list[str])
+@router.get("/schemas/ids/{id}/subjects", dependencies=[READ], response_model=list[str])
 def get_subjects_by_schema_id(
     service: ServiceDep,
     id: int = SchemaId,
@@ -89,7 +96,9 @@ def get_subjects_by_schema_id(
     return page(service.subjects_of_schema(id, deleted=deleted, subject=subject), offset, limit)
 
 
-@router.get("/schemas/ids/{id}/versions", response_model=list[SubjectVersionPair])
+@router.get(
+    "/schemas/ids/{id}/versions", dependencies=[READ], response_model=list[SubjectVersionPair]
+)
 def get_versions_by_schema_id(
     service: ServiceDep,
     id: int = SchemaId,

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from registry.api.deps import CallerDep, ServiceDep
+from registry.api.deps import ADMIN, READ, WRITE, CallerDep, ServiceDep
 from registry.api.errors import MEDIA_TYPE
 from registry.api.models import (
     ERRORS,
@@ -23,7 +23,7 @@ Subject = Path(description="Subject name")
 Version = Path(description="A version number, 'latest' or -1")
 
 
-@router.get("/subjects", response_model=list[str])
+@router.get("/subjects", dependencies=[READ], response_model=list[str])
 def list_subjects(
     service: ServiceDep,
     subjectPrefix: str = Query(default=""),
@@ -39,6 +39,7 @@ def list_subjects(
 
 @router.post(
     "/subjects/{subject}",
+    dependencies=[READ],
     response_model=SubjectVersionResponse,
     response_model_exclude_none=True,
 )
@@ -54,7 +55,7 @@ def lookup_schema(
     return version_wire(found)
 
 
-@router.delete("/subjects/{subject}", response_model=list[int])
+@router.delete("/subjects/{subject}", dependencies=[ADMIN], response_model=list[int])
 def delete_subject(
     service: ServiceDep,
     caller: CallerDep,
@@ -65,7 +66,7 @@ def delete_subject(
     return service.delete_subject(subject, permanent=permanent, caller=caller)
 
 
-@router.get("/subjects/{subject}/versions", response_model=list[int])
+@router.get("/subjects/{subject}/versions", dependencies=[READ], response_model=list[int])
 def list_versions(
     service: ServiceDep,
     subject: str = Subject,
@@ -81,6 +82,7 @@ def list_versions(
 
 @router.post(
     "/subjects/{subject}/versions",
+    dependencies=[WRITE],
     response_model=RegisterResponse,
     response_model_exclude_none=True,
 )
@@ -105,6 +107,7 @@ def register_schema(
 
 @router.get(
     "/subjects/{subject}/versions/{version}",
+    dependencies=[READ],
     response_model=SubjectVersionResponse,
     response_model_exclude_none=True,
 )
@@ -121,6 +124,7 @@ def get_version(
 
 @router.get(
     "/subjects/{subject}/versions/{version}/schema",
+    dependencies=[READ],
     response_class=Response,
     responses={200: {"content": {MEDIA_TYPE: {"schema": {}}}, "description": "The raw schema"}},
 )
@@ -136,7 +140,11 @@ def get_raw_version_schema(
     )
 
 
-@router.get("/subjects/{subject}/versions/{version}/referencedby", response_model=list[int])
+@router.get(
+    "/subjects/{subject}/versions/{version}/referencedby",
+    dependencies=[READ],
+    response_model=list[int],
+)
 def get_referenced_by(
     service: ServiceDep,
     subject: str = Subject,
@@ -148,7 +156,7 @@ def get_referenced_by(
     return page(service.referenced_by(subject, version), offset, limit)
 
 
-@router.delete("/subjects/{subject}/versions/{version}", response_model=int)
+@router.delete("/subjects/{subject}/versions/{version}", dependencies=[ADMIN], response_model=int)
 def delete_version(
     service: ServiceDep,
     caller: CallerDep,

@@ -1,0 +1,271 @@
+"""Authentication and roles: users with slow password hashes, bearer tokens, permission checks.
+
+Authentication is off while no user exists (the embedded default on 127.0.0.1) and on as soon
+as one does, in the database (``esr users add``) or in a read-only users file
+(``REGISTRY_AUTH_USERS_FILE``). Running servers re-read users and tokens every
+``auth_refresh_seconds``, so a new user works within seconds without a restart.
+
+Passwords are hashed with scrypt (memory-hard, stdlib); verifying one costs tens of
+milliseconds, so successful verifications are remembered in memory keyed by a hash of the
+name, the password and the stored hash (a changed password changes the key). Bearer tokens are
+256-bit random strings; only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from registry import errors
+from registry.cache import LRUCache
+from registry.config import Settings
+from registry.domain import Action, AuditEntry, Principal, Role
+from registry.storage import repository as repo
+from registry.storage.engine import Database
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+TOKEN_PREFIX = "esr_"
+ANONYMOUS_ADMIN = Principal("anonymous", Role.ADMIN)
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash in the form ``scrypt$n$r$p$salt$hash``."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    encode = base64.b64encode
+    return (
+        f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt).decode()}${encode(digest).decode()}"
+    )
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches a hash made by :func:`hash_password`."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def token_hash(token: str) -> str:
+    """How a bearer token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A user as the authenticator knows it."""
+
+    name: str
+    password_hash: str
+    role: Role
+    subjects: tuple[str, ...]
+
+    @property
+    def principal(self) -> Principal:
+        """The caller this user becomes once authenticated."""
+        return Principal(self.name, self.role, self.subjects)
+
+
+def load_users_file(path: Path) -> dict[str, UserRecord]:
+    """Users from a YAML or JSON file: ``{users: [{name, role, subjects?, password_hash}]}``."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise errors.InvalidInput(f"{path}: cannot read the users file ({exc})") from None
+    items = data.get("users") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise errors.InvalidInput(f"{path}: expected a 'users' list")
+    found: dict[str, UserRecord] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not {"name", "role", "password_hash"} <= item.keys():
+            raise errors.InvalidInput(
+                f"{path}: user #{index + 1} needs 'name', 'role' and 'password_hash'"
+            )
+        found[str(item["name"])] = UserRecord(
+            str(item["name"]),
+            str(item["password_hash"]),
+            Role.parse(str(item["role"])),
+            tuple(str(s) for s in item.get("subjects") or ()),
+        )
+    return found
+
+
+class Authenticator:
+    """Turns an ``Authorization`` header into a :class:`Principal`, and manages users."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._loaded_at = -1.0
+        self._users: dict[str, UserRecord] = {}
+        self._verified: LRUCache[str, bool] = LRUCache(10_000)
+
+    # --- state ------------------------------------------------------------------------------
+
+    def _refresh(self) -> dict[str, UserRecord]:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._loaded_at < self.settings.auth_refresh_seconds:
+                return self._users
+            found: dict[str, UserRecord] = {}
+            if self.settings.auth_users_file is not None:
+                found.update(load_users_file(self.settings.auth_users_file))
+            with self.db.read() as session:
+                for row in repo.users(session):
+                    found[row.name] = UserRecord(
+                        row.name,
+                        row.password_hash,
+                        Role(row.role),
+                        tuple(json.loads(row.subjects_json)),
+                    )
+            self._users, self._loaded_at = found, now
+            return found
+
+    def enabled(self) -> bool:
+        """Authentication is on as soon as any user exists."""
+        return bool(self._refresh())
+
+    # --- per request ------------------------------------------------------------------------
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        """The caller; anonymous admin while auth is off; 40101 on missing or bad credentials."""
+        users = self._refresh()
+        if not users:
+            return ANONYMOUS_ADMIN
+        if not authorization:
+            raise errors.AuthenticationRequired(
+                "Unauthorized: this registry requires HTTP Basic credentials or a bearer token"
+            )
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "basic":
+            return self._basic(users, value.strip())
+        if scheme.lower() == "bearer":
+            return self._bearer(users, value.strip())
+        raise errors.AuthenticationRequired(
+            f"Unauthorized: unsupported authorization scheme '{scheme}'; use Basic or Bearer"
+        )
+
+    def _basic(self, users: dict[str, UserRecord], value: str) -> Principal:
+        try:
+            name, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise errors.AuthenticationRequired(
+                "Unauthorized: malformed Basic credentials"
+            ) from None
+        user = users.get(name)
+        if user is None:
+            raise errors.AuthenticationRequired("Unauthorized: unknown user or wrong password")
+        key = hashlib.sha256(f"{name}\0{password}\0{user.password_hash}".encode()).hexdigest()
+        if self._verified.get(key) is None:
+            if not verify_password(password, user.password_hash):
+                raise errors.AuthenticationRequired("Unauthorized: unknown user or wrong password")
+            self._verified.put(key, True)
+        return user.principal
+
+    def _bearer(self, users: dict[str, UserRecord], value: str) -> Principal:
+        with self.db.read() as session:
+            row = repo.token(session, token_hash(value))
+        expired = (
+            row is not None
+            and row.expires_at is not None
+            and (row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC) < datetime.now(UTC))
+        )
+        if row is None or expired or row.user not in users:
+            raise errors.AuthenticationRequired("Unauthorized: unknown or expired token")
+        return users[row.user].principal
+
+    @staticmethod
+    def authorize(principal: Principal, action: Action, subject: str | None = None) -> None:
+        """Raise 40301 unless the caller's role (and subject patterns) allow the action."""
+        if not principal.allows(action, subject):
+            what = {Action.READ: "read", Action.WRITE: "write", Action.ADMIN: "administer"}[action]
+            target = f" subject '{subject}'" if subject else ""
+            raise errors.AccessDenied(
+                f"Forbidden: user '{principal.name}' ({principal.role.value}) "
+                f"may not {what}{target}"
+            )
+
+    # --- management -------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        name: str,
+        password: str,
+        role: Role,
+        subjects: tuple[str, ...] = (),
+        *,
+        actor: str | None = None,
+    ) -> None:
+        """Create or replace a user in the database."""
+        if not name or ":" in name or len(name) > 255:
+            raise errors.InvalidInput("Invalid user name: 1-255 characters, no ':'")
+        if len(password) < 8:
+            raise errors.InvalidInput("Password too short: use at least 8 characters")
+        with self.db.write() as session:
+            repo.put_user(session, name, hash_password(password), role.value, list(subjects))
+            repo.record(
+                session,
+                AuditEntry("add_user", detail={"user": name, "role": role.value}, actor=actor),
+            )
+        self._loaded_at = -1.0
+
+    def remove_user(self, name: str, *, actor: str | None = None) -> None:
+        """Delete a user and their tokens."""
+        with self.db.write() as session:
+            if not repo.delete_user(session, name):
+                raise errors.NotFound(f"User '{name}' not found")
+            repo.record(session, AuditEntry("remove_user", detail={"user": name}, actor=actor))
+        self._loaded_at = -1.0
+
+    def create_token(
+        self,
+        user: str,
+        *,
+        description: str | None = None,
+        days: int | None = None,
+        actor: str | None = None,
+    ) -> str:
+        """A new bearer token for an existing user (shown once, stored hashed)."""
+        if user not in self._refresh() and user not in self._db_user_names():
+            raise errors.NotFound(f"User '{user}' not found")
+        value = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires = datetime.now(UTC) + timedelta(days=days) if days else None
+        with self.db.write() as session:
+            repo.put_token(session, token_hash(value), user, description, expires)
+            repo.record(session, AuditEntry("create_token", detail={"user": user}, actor=actor))
+        return value
+
+    def _db_user_names(self) -> set[str]:
+        with self.db.read() as session:
+            return {row.name for row in repo.users(session)}
+
+    def list_users(self) -> list[dict[str, Any]]:
+        """Users (without their hashes)."""
+        return [
+            {"name": u.name, "role": u.role.value, "subjects": list(u.subjects)}
+            for u in sorted(self._refresh().values(), key=lambda u: u.name)
+        ]
