@@ -23,7 +23,7 @@ DatabaseOption = typer.Option(
 
 
 def _authenticator(database_url: str | None) -> Authenticator:
-    settings = Settings(**({"database_url": database_url} if database_url else {}))
+    settings = Settings(database_url=database_url) if database_url else Settings()
     db = Database(settings.database_url)
     upgrade(db)
     return Authenticator(db, settings)

@@ -369,7 +369,12 @@ _RULES: list[tuple[str, str, str, Any, Any]] = [
         "The pair uses a construct the engine cannot compare soundly (for example "
         "`unevaluatedProperties` behind `anyOf`, or unguarded recursion). It answers "
         "incompatible and says why, because a verdict of compatible must never be wrong.",
-        {"$schema": _D2020, "type": "object"},
+        {
+            "$schema": _D2020,
+            "type": "object",
+            "properties": {"a": _S},
+            "additionalProperties": False,
+        },
         {
             "$schema": _D2020,
             "type": "object",
