@@ -1,0 +1,147 @@
+"""``esr gate --against URL``: files judged against what a live ``esr serve`` has registered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from registry.cli.main import app
+from tests.cli.conftest import (
+    ORDER_BREAKING,
+    ORDER_BREAKING_LINE,
+    ORDER_V1,
+    ORDER_WITH_DEFAULT,
+    avro_record,
+)
+from tests.support.server import ServerProcess, free_port
+
+CONTENT = {"Content-Type": "application/vnd.schemaregistry.v1+json"}
+
+
+def _register(server: ServerProcess, subject: str, text: str) -> None:
+    response = httpx.post(
+        f"{server.url}/subjects/{subject}/versions", json={"schema": text}, headers=CONTENT
+    )
+    assert response.status_code == 200, response.text
+
+
+def _config(server: ServerProcess, subject: str, level: str) -> None:
+    response = httpx.put(
+        f"{server.url}/config/{subject}", json={"compatibility": level}, headers=CONTENT
+    )
+    assert response.status_code == 200, response.text
+
+
+def _gate(root: Path, url: str, *args: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(
+        app,
+        ["gate", str(root / "schemas"), "--against", url, "--format", "json", *args],
+        catch_exceptions=False,
+    )
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / "schemas" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory outside any git repository: the registry mode needs none."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_breaking_unchanged_and_new_subjects(live_registry: ServerProcess, workdir: Path) -> None:
+    _register(live_registry, "r1.Order", ORDER_V1)
+    _register(live_registry, "r1.Same", ORDER_V1)
+    _write(
+        workdir,
+        {
+            "r1/Order.avsc": ORDER_BREAKING,
+            "r1/Same.avsc": ORDER_V1,
+            "r1/Fresh.avsc": avro_record("Fresh", '{"name": "id", "type": "string"}'),
+        },
+    )
+    code, report = _gate(workdir, live_registry.url)
+    assert code == 1
+    statuses = {s["subject"]: s["status"] for s in report["subjects"]}
+    assert statuses == {"r1.Fresh": "new", "r1.Order": "breaking", "r1.Same": "unchanged"}
+    (finding,) = report["findings"]
+    assert finding["rule"] == "avro.field-added-without-default"
+    assert finding["against"] == "version 1"
+    assert finding["file"] == "schemas/r1/Order.avsc"
+    assert finding["line"] == ORDER_BREAKING_LINE
+    assert report["against"] == {"kind": "registry", "value": live_registry.url}
+
+
+def test_compatible_change_passes(live_registry: ServerProcess, workdir: Path) -> None:
+    _register(live_registry, "r2.Order", ORDER_V1)
+    _write(workdir, {"r2/Order.avsc": ORDER_WITH_DEFAULT})
+    code, report = _gate(workdir, live_registry.url)
+    assert code == 0
+    assert report["subjects"][0]["status"] == "compatible"
+
+
+def test_level_comes_from_the_registry_unless_pyproject_says(
+    live_registry: ServerProcess, workdir: Path
+) -> None:
+    _register(live_registry, "r3.Order", ORDER_V1)
+    _config(live_registry, "r3.Order", "NONE")
+    _write(workdir, {"r3/Order.avsc": ORDER_BREAKING})
+    code, report = _gate(workdir, live_registry.url)
+    assert code == 0
+    assert report["subjects"][0]["compatibility"] == "NONE"
+
+    (workdir / "pyproject.toml").write_text('[tool.esr]\ncompatibility = "BACKWARD"\n')
+    code, report = _gate(workdir, live_registry.url)
+    assert code == 1
+    assert report["subjects"][0]["compatibility"] == "BACKWARD"
+
+
+def test_transitive_level_checks_every_registered_version(
+    live_registry: ServerProcess, workdir: Path
+) -> None:
+    v2 = avro_record(
+        "Order",
+        '{"name": "id", "type": "string"}',
+        '{"name": "amount", "type": "double"}',
+        '{"name": "coupon", "type": "string", "default": ""}',
+    )
+    _register(live_registry, "r4.Order", ORDER_V1)
+    _register(live_registry, "r4.Order", v2)
+    _write(workdir, {"r4/Order.avsc": ORDER_BREAKING})
+    _config(live_registry, "r4.Order", "BACKWARD")
+    assert _gate(workdir, live_registry.url)[0] == 0
+    _config(live_registry, "r4.Order", "BACKWARD_TRANSITIVE")
+    code, report = _gate(workdir, live_registry.url)
+    assert code == 1
+    assert {f["against"] for f in report["findings"]} == {"version 1"}
+
+
+def test_invalid_file_exits_2_against_a_registry(
+    live_registry: ServerProcess, workdir: Path
+) -> None:
+    _write(workdir, {"r5/Order.avsc": "{"})
+    code, report = _gate(workdir, live_registry.url)
+    assert code == 2
+    assert report["subjects"][0]["status"] == "invalid"
+
+
+def test_unreachable_registry_exits_3(workdir: Path) -> None:
+    _write(workdir, {"r6/Order.avsc": ORDER_V1})
+    url = f"http://127.0.0.1:{free_port()}"
+    result = CliRunner().invoke(
+        app, ["gate", "schemas", "--against", url, "--timeout", "2"], catch_exceptions=False
+    )
+    assert result.exit_code == 3
+    assert "unreachable" in result.stderr
