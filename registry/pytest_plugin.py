@@ -9,7 +9,7 @@ When capture is on: only for tests that request ``captured_events`` or carry
 never intercepted, so installing the plugin disturbs no existing test suite.
 
 Fixtures: ``event_contracts`` (session), ``captured_events``, ``contract_event``.
-Markers: ``produces(*subjects)``, ``consumes(subject, *, transport=None, n=None)``.
+Markers: ``produces(*subjects)``, ``consumes(subject, *, service=None, transport=None, n=None)``.
 Options ``--registry-*`` and ini keys ``registry_*`` (see ``pytest --help``).
 """
 
@@ -79,8 +79,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "consumes(subject, *, transport=None, n=None): run the test once per example event of "
-        "subject, wrapped in the consumer's transport (fixture contract_event)",
+        "consumes(subject, *, service=None, transport=None, n=None): run the test once per "
+        "example event of subject, wrapped in the transport of its consumer contract "
+        "(fixture contract_event)",
     )
     config.stash[_STATE] = _State(config)
 
@@ -243,11 +244,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if len(marker.args) != 1 or not isinstance(marker.args[0], str):
         pytest.fail("@pytest.mark.consumes takes one subject name", pytrace=False)
     transport, n = marker.kwargs.get("transport"), marker.kwargs.get("n")
+    service = marker.kwargs.get("service")
     engine = _engine(metafunc.config)
     from registry.errors import RegistryError
 
     try:
-        events = engine.consumer_events(marker.args[0], n, transport)
+        events = engine.consumer_events(marker.args[0], n, transport, service)
     except RegistryError as exc:
         pytest.fail(f"consumes({marker.args[0]!r}): {exc.message}", pytrace=False)
     metafunc.parametrize("contract_event", events, ids=[e.id for e in events], indirect=True)

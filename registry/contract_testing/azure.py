@@ -92,14 +92,17 @@ class _Patches:
     applied: list[tuple[Any, str, Any]] = field(default_factory=list)
 
     def patch(self, owner: Any, name: str, make: Callable[[Any], Any]) -> None:
-        original = owner.__dict__[name]
-        self.applied.append((owner, name, original))
-        setattr(owner, name, make(original))
+        own = owner.__dict__.get(name)
+        self.applied.append((owner, name, own))
+        setattr(owner, name, make(getattr(owner, name)))
 
     def undo(self) -> None:
         while self.applied:
-            owner, name, original = self.applied.pop()
-            setattr(owner, name, original)
+            owner, name, own = self.applied.pop()
+            if own is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, own)
 
 
 _PATCHES = _Patches()

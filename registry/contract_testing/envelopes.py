@@ -84,7 +84,10 @@ def _sns_attributes(binding: Binding) -> dict[str, Any]:
 
 
 def _sns_notification(payload: Any, binding: Binding, index: int) -> dict[str, Any]:
-    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:{_name(binding, 'topic')}"
+    name = binding.options.get("topic")
+    if name is None:
+        name = _name(binding, "topic") if binding.transport is Transport.SNS else "topic"
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:{short_name(str(name))}"
     return {
         "Type": "Notification",
         "MessageId": _uuid(index, "sns"),

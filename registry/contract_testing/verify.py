@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,11 @@ class EventContracts:
 
     def contract(self, subject: str, version: int | None = None) -> EventContract:
         """The contract of ``subject``; any subject of the schema source works, bound or not."""
-        bindings = [b for b in self.contracts.bindings() if b.subject == subject]
+        bindings = [
+            self.complete(b) if b.role is Role.CONSUMES else b
+            for b in self.contracts.bindings()
+            if b.subject == subject
+        ]
         if version is None:
             version = next((b.version for b in bindings if b.version is not None), None)
         if bindings and version == bindings[0].version:
@@ -249,12 +253,52 @@ class EventContracts:
 
     # --- consumers ---------------------------------------------------------------------------
 
+    def complete(self, binding: Binding) -> Binding:
+        """A consumer binding filled in from the producer of its subject on the same transport.
+
+        A consumer rarely repeats the EventBridge source, the SNS topic or the message
+        attributes; its envelopes should still carry what the producer sends.
+        """
+        delivered_by = Transport(binding.via) if binding.via else binding.transport
+        producer = next(
+            (
+                b
+                for b in self.contracts.bindings(Role.PRODUCES)
+                if b.subject == binding.subject and b.transport is delivered_by
+            ),
+            None,
+        )
+        if producer is None:
+            return binding
+        options = dict(producer.options)
+        if binding.via == "sns" and producer.target:
+            options["topic"] = producer.target
+        options.update(binding.options)
+        if binding.via:
+            options.pop("encoding", None)
+        target = binding.target or (producer.target if not binding.via else None)
+        return replace(binding, options=options, target=target)
+
     def consumer_events(
-        self, subject: str, n: int | None = None, transport: str | None = None
+        self,
+        subject: str,
+        n: int | None = None,
+        transport: str | None = None,
+        service: str | None = None,
     ) -> list[ConsumerEvent]:
-        """Every example of ``subject`` wrapped for each of its consumer bindings."""
+        """Every example of ``subject`` wrapped for each of its consumer bindings.
+
+        ``service`` keeps the bindings of one service's contract; ``transport`` those of one
+        transport (or wraps for that transport when no contract consumes it so).
+        """
         contract = self.contract(subject)
         bindings = list(self.contracts.consumers_of(subject))
+        if service is not None:
+            bindings = [b for b in bindings if b.service == service]
+            if not bindings:
+                raise InvalidInput(
+                    f"the contract of service '{service}' does not consume {subject}"
+                )
         if transport is not None:
             bindings = [b for b in bindings if b.transport.value == transport] or [
                 contract.binding_for(transport)
@@ -265,7 +309,7 @@ class EventContracts:
                 "entry or pass a transport"
             )
         events = []
-        for binding in bindings:
+        for binding in map(self.complete, bindings):
             resolved = self.resolve(binding) if binding.file != _ADHOC else contract.resolved
             for index, payload in enumerate(contract.examples(n)):
                 wrapped = envelope(payload, binding, resolved, index=index)
@@ -279,6 +323,7 @@ class EventContracts:
         n: int = 50,
         *,
         transport: str | None = None,
+        service: str | None = None,
         context: Any = None,
     ) -> int:
         """Call ``handler(event, context)`` with every example of ``subject`` in its envelope.
@@ -287,7 +332,7 @@ class EventContracts:
         smallest payload the handler raised on, chained to the handler's own exception.
         """
         failures: list[tuple[ConsumerEvent, BaseException]] = []
-        events = self.consumer_events(subject, n, transport)
+        events = self.consumer_events(subject, n, transport, service)
         for item in events:
             try:
                 handler(item.event, context if context is not None else LambdaContext())
