@@ -467,10 +467,34 @@ def test_generated_pairs_agree_with_apache_and_are_sound(
         (reader, writer, reader_doc, writer_doc),
         (writer, reader, writer_doc, reader_doc),
     ):
-        ours = AVRO.check(r, w) == []
-        assert ours == apache_compatible(rd, wd), (rd, wd, AVRO.check(r, w))
+        # Apache's Python port reads aliases as raw text (see EXPLAINED): qualify them first.
+        apache = apache_compatible(qualify_aliases(rd, ""), qualify_aliases(wd, ""))
+        assert (AVRO.check(r, w) == []) == apache, (rd, wd, AVRO.check(r, w))
         assert_sound(r, w)
     assert AVRO.check(writer, writer) == []
+
+
+def qualify_aliases(doc: Any, namespace: str) -> Any:
+    """The document with every named-type alias written as the full name it stands for."""
+    if isinstance(doc, list):
+        return [qualify_aliases(d, namespace) for d in doc]
+    if not isinstance(doc, dict):
+        return doc
+    out = dict(doc)
+    if doc.get("type") in ("record", "enum", "fixed"):
+        name = doc["name"]
+        namespace = name.rpartition(".")[0] if "." in name else doc.get("namespace", namespace)
+        out["aliases"] = [
+            a if "." in a or not namespace else f"{namespace}.{a}" for a in doc.get("aliases", [])
+        ]
+    for key in ("items", "values"):
+        if key in doc:
+            out[key] = qualify_aliases(doc[key], namespace)
+    if "fields" in doc:
+        out["fields"] = [
+            {**f, "type": qualify_aliases(f["type"], namespace)} for f in doc["fields"]
+        ]
+    return out
 
 
 # --- Apicurio Registry's cases --------------------------------------------------------------------
