@@ -202,9 +202,8 @@ class Builder:
         return ref, self._full(kind, namespace)
 
     def _full(self, name: str, namespace: str) -> str:
-        if "." not in name and namespace and f"{namespace}.{name}" in self.types:
-            return f"{namespace}.{name}"
-        return name
+        """A name as used: with a dot it is full, else it is in the enclosing namespace (spec)."""
+        return f"{namespace}.{name}" if "." not in name and namespace else name
 
     def _reference(self, name: str, path: str, namespace: str) -> tuple[Node, Any]:
         if name in PRIMITIVES:
@@ -212,9 +211,11 @@ class Builder:
         full = self._full(name, namespace)
         target = self.types.get(full)
         if target is None:
+            meant = f" (in the enclosing namespace: '{full}')" if full != name else ""
             raise InvalidSchema(
-                f"Invalid Avro schema at '{path or '/'}': unknown type '{name}' (not a primitive "
-                "type, and no named type of that name is defined before it or in a reference)"
+                f"Invalid Avro schema at '{path or '/'}': unknown type '{name}'{meant}: not a "
+                "primitive type, and no named type of that name is defined before it or in a "
+                "reference"
             )
         return target, full
 
@@ -450,13 +451,13 @@ def _logical_ok(node: Node, logical: str, doc: dict[str, Any]) -> bool:
     return True
 
 
-def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
+def default_problem(node: Node, value: Any) -> str | None:
     """Why ``value`` is not a valid default (Avro JSON encoding) for ``node``, or None."""
     kind = node.kind
     if kind == "union":
         if not node.branches:
             return "an empty union has no values"
-        problem = default_problem(node.branches[0], value, depth + 1)
+        problem = default_problem(node.branches[0], value)
         if problem is None:
             return None
         return (
@@ -473,22 +474,20 @@ def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
     if kind == "array":
         if not isinstance(value, list):
             return f"{value!r} is not an array"
-        return _first(default_problem(node.child, item, depth + 1) for item in value if node.child)
+        return _first(default_problem(node.child, item) for item in value if node.child)
     if kind == "map":
         if not isinstance(value, dict):
             return f"{value!r} is not a map (JSON object)"
-        return _first(
-            default_problem(node.child, v, depth + 1) for v in value.values() if node.child
-        )
-    return _record_default_problem(node, value, depth)
+        return _first(default_problem(node.child, v) for v in value.values() if node.child)
+    return _record_default_problem(node, value)
 
 
-def _record_default_problem(node: Node, value: Any, depth: int) -> str | None:
+def _record_default_problem(node: Node, value: Any) -> str | None:
     if not isinstance(value, dict):
         return f"{value!r} is not a record (JSON object) for {node.describe()}"
     for fld in node.fields:
         if fld.name in value:
-            problem = default_problem(fld.type, value[fld.name], depth + 1)
+            problem = default_problem(fld.type, value[fld.name])
             if problem is not None:
                 return f"field '{fld.name}': {problem}"
         elif not fld.has_default:

@@ -165,6 +165,17 @@ BAD: list[tuple[str, str]] = [
         "the name 'R' is already defined at '/'",
     ),
     (json.dumps(record("R", field("a", "Later"), field("b", record("Later")))), "unknown type"),
+    (
+        json.dumps(
+            record(
+                "R",
+                field("s", {"type": "record", "name": "S", "namespace": "", "fields": []}),
+                field("t", "S"),
+                namespace="a",
+            )
+        ),
+        "unknown type 'S' (in the enclosing namespace: 'a.S')",
+    ),
     ("[" * 10_000 + "]" * 10_000, "nests deeper than 256 levels"),
 ]
 
