@@ -29,7 +29,7 @@ from registry.formats.avro_schema import (
 from registry.formats.base import Violation
 
 _SOFT_DEPTH = 8
-_HARD_DEPTH = 200
+_HARD_DEPTH = 100
 _BUDGET = 20_000
 _TERMINAL = frozenset(
     {"null", "boolean", "int", "long", "float", "double", "bytes", "string", "enum", "fixed"}
@@ -301,7 +301,7 @@ def generate(compiled: AvroCompiled, n: int, seed: int) -> list[Any]:
     for _ in range(n):
         try:
             out.append(Generator(rng).value(compiled.root))
-        except NoExample:
+        except (NoExample, RecursionError):
             break
     return out
 
