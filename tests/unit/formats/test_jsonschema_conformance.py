@@ -1,0 +1,109 @@
+"""Agreement with Confluent's and Apicurio's JSON Schema compatibility test data.
+
+The data lives in ``../shared/conformance`` (never copied into this repository; see its README
+for formats and licences). Confluent's ``compatible`` is the STRICT BACKWARD verdict and
+``compatible_lenient`` the LENIENT one; we agree with every verdict except the cases listed in
+``DELIBERATE_DIFFERENCES``, where Confluent is semantically wrong (see docs/json-differences.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from registry.domain import CompatibilityPolicy
+from registry.formats.jsonschema import JsonSchemaFormat
+
+FMT = JsonSchemaFormat()
+SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance"
+CONFLUENT = SHARED / "confluent-json-schema-provider"
+APICURIO = SHARED / "apicurio-registry-jsonschema" / "compatibility-test-data.json"
+
+# "<file>: <description>" -> why our verdict differs from Confluent's (STRICT, BACKWARD).
+DELIBERATE_DIFFERENCES: dict[str, str] = {
+    "diff-schema-examples: Detect required array to be changed": (
+        "`required` changes from [foo] to [bar]: Confluent reports only REQUIRED_ATTRIBUTE_"
+        "REMOVED because `bar` is not a declared property, but the reader now requires `bar`, "
+        'so the writer instance {"foo": "x"} is rejected. Incompatible (json.required-added).'
+    ),
+    "diff-schema-examples-2020-12: Detect required array to be changed": (
+        "The same case in draft 2020-12."
+    ),
+    "diff-schema-examples: Detect removed boolean additional items": (
+        "`additionalItems` without a list `items` is ignored by the specification (draft-07 "
+        "Validation 6.4.2), so both schemas accept every value. Compatible."
+    ),
+    "diff-schema-examples: Detect changes to additional items schema": (
+        "Same as above: `additionalItems` next to no `items` has no effect, so changing its "
+        "schema changes nothing. Compatible."
+    ),
+}
+# Lowest agreement with Apicurio's data ever measured; the test fails if we regress below it.
+APICURIO_FLOOR = 137
+
+
+def _load(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.sub(r",(\s*[}\]])", r"\1", text))
+
+
+def _confluent_cases() -> list[Any]:
+    if not CONFLUENT.is_dir():
+        skip = pytest.mark.skip(reason="no ../shared conformance data")
+        return [pytest.param(None, "", CompatibilityPolicy.STRICT, "", id="absent", marks=skip)]
+    cases = []
+    for path in sorted(CONFLUENT.glob("diff-*.json")):
+        for index, case in enumerate(_load(path)):
+            policies = [("compatible", CompatibilityPolicy.STRICT)]
+            if "compatible_lenient" in case:
+                policies.append(("compatible_lenient", CompatibilityPolicy.LENIENT))
+            for key, policy in policies:
+                name = f"{path.stem}#{index}-{policy.value}"
+                label = f"{path.stem}: {case['description']}"
+                cases.append(pytest.param(case, key, policy, label, id=name))
+    return cases
+
+
+def _verdict(reader: Any, writer: Any, policy: CompatibilityPolicy) -> bool:
+    parsed_reader = FMT.parse(json.dumps(reader))
+    parsed_writer = FMT.parse(json.dumps(writer))
+    return not FMT.check(parsed_reader, parsed_writer, policy)
+
+
+@pytest.mark.parametrize(("case", "key", "policy", "label"), _confluent_cases())
+def test_confluent_verdict(case: Any, key: str, policy: CompatibilityPolicy, label: str) -> None:
+    got = _verdict(case["update_schema"], case["original_schema"], policy)
+    if label in DELIBERATE_DIFFERENCES and policy is CompatibilityPolicy.STRICT:
+        assert got != case[key], "a deliberate difference no longer differs: update the list"
+    else:
+        assert got == case[key], f"{case['description']}: {case['changes']}"
+
+
+def test_deliberate_differences_are_documented() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "json-differences.md"
+    text = docs.read_text(encoding="utf-8")
+    for label in DELIBERATE_DIFFERENCES:
+        assert label in text
+
+
+def _apicurio_agrees(case: dict[str, Any]) -> bool:
+    backward = _verdict(case["updated"], case["original"], CompatibilityPolicy.STRICT)
+    forward = _verdict(case["original"], case["updated"], CompatibilityPolicy.STRICT)
+    expected = case["compatibility"]
+    if expected == "backward":
+        return backward and not forward
+    if expected == "both":
+        return backward and forward
+    return not backward and not forward
+
+
+@pytest.mark.skipif(not APICURIO.is_file(), reason="no ../shared Apicurio data")
+def test_apicurio_agreement_does_not_regress() -> None:
+    cases = json.loads(APICURIO.read_text(encoding="utf-8"))["tests"]
+    agreed = sum(_apicurio_agrees(case) for case in cases)
+    print(f"Apicurio JSON Schema agreement: {agreed}/{len(cases)}")
+    assert agreed >= APICURIO_FLOOR
