@@ -280,3 +280,15 @@ def test_markdown_escapes_table_cells(project: Project) -> None:
     row = next(line for line in out.splitlines() if "gate.subject-deleted" in line)
     assert "pipe \\| and &lt;tag&gt;" in row
     assert row.count(" | ") == 5
+
+
+def test_junit_stays_well_formed_with_control_characters() -> None:
+    finding = GateFinding(
+        "gate.subject-deleted", "s", "x.avsc", 1, Severity.ERROR, "bell \x07 and <&>", blocking=True
+    )
+    report = GateReport("HEAD", "git", "schemas", Severity.ERROR, dt.date.today())
+    report.subjects = [SubjectResult("s", "x.avsc", SubjectStatus.DELETED, findings=[finding])]
+    root = ET.fromstring(render(report, "junit"))
+    failure = root.find("testsuite/testcase/failure")
+    assert failure is not None
+    assert failure.get("message") == "[gate.subject-deleted] bell \ufffd and <&>"

@@ -6,9 +6,17 @@ A subject with blocking findings fails (``<failure type="RULE">``), one that doe
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from registry.cli.gate_model import GateReport, SubjectResult
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Replace the characters XML 1.0 cannot carry (control characters, lone surrogates)."""
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def _case(result: SubjectResult, report: GateReport) -> ET.Element:
@@ -65,4 +73,4 @@ def render(report: GateReport, *, color: bool = False) -> str:
     )
     suite.extend(cases)
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return xml_text(ET.tostring(root, encoding="unicode", xml_declaration=True)) + "\n"
