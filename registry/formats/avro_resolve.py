@@ -71,13 +71,24 @@ def names_match(reader: Node, writer: Node) -> bool:
 
 def first_branch(reader: Node, writer: Node) -> int | None:
     """The index of the first reader union branch that matches ``writer``, if any."""
-    return next((i for i, b in enumerate(reader.branches) if shallow_match(b, writer)), None)
+    for i, branch in enumerate(reader.branches):
+        if shallow_match(branch, writer):
+            return i
+    return None
 
 
 # A place in a schema document: (base, what, tokens). The JSON pointer is ``base`` (a pointer,
-# or another place) extended by ``tokens``, built only when a finding needs it; ``what`` names
-# the place for messages. Plain tuples keep the walk fast on schemas with thousands of fields.
-_At = tuple[Any, str, tuple[str | int, ...]]
+# or another place) extended by ``tokens``; ``what`` names the place for messages (a phrase, or
+# a (field, record) pair). Both are spelled out only when a finding needs them: plain tuples
+# keep the walk fast on schemas with thousands of fields.
+_At = tuple[Any, Any, tuple[str | int, ...]]
+
+
+def _what(at: _At) -> str:
+    what = at[1]
+    if isinstance(what, tuple):
+        return f"field '{what[0]}' of record '{what[1]}'"
+    return str(what)
 
 
 def _path(at: _At) -> str:
@@ -127,7 +138,7 @@ class Resolver:
         elif r.kind != w.kind:
             self._report(
                 TYPE_MISMATCH,
-                f"{_cap(ra[1])} is {r.describe()} in the reader but {w.describe()} in the "
+                f"{_cap(_what(ra))} is {r.describe()} in the reader but {w.describe()} in the "
                 f"writer, and Avro cannot resolve {w.kind} data to a {r.kind}",
                 ra,
                 wa,
@@ -135,7 +146,7 @@ class Resolver:
         elif r.kind in NAMED_KINDS and not names_match(r, w):
             self._report(
                 NAME_MISMATCH,
-                f"{_cap(ra[1])} is {r.describe()} in the reader but {w.describe()} in the "
+                f"{_cap(_what(ra))} is {r.describe()} in the reader but {w.describe()} in the "
                 f"writer; the unqualified names differ and no reader alias names '{w.name}'",
                 ra,
                 wa,
@@ -163,7 +174,7 @@ class Resolver:
             if target is None:
                 self._report(
                     BRANCH_REMOVED,
-                    f"{_cap(wa[1])} may be {branch.describe()} in the writer (union branch "
+                    f"{_cap(_what(wa))} may be {branch.describe()} in the writer (union branch "
                     f"{i}) but the reader ({r.describe()}) has nothing that can read it",
                     br,
                     bw,
@@ -177,7 +188,7 @@ class Resolver:
         if j is None:
             self._report(
                 NO_BRANCH,
-                f"{_cap(ra[1])} is {r.describe()} in the reader, and none of its branches can "
+                f"{_cap(_what(ra))} is {r.describe()} in the reader, and none of its branches can "
                 f"read the writer's {w.describe()}",
                 ra,
                 wa,
@@ -191,7 +202,7 @@ class Resolver:
         if r.kind in NUMERIC and w.kind in NUMERIC:
             self._report(
                 PROMOTION,
-                f"{_cap(ra[1])} is {w.kind} in the writer but {r.kind} in the reader; Avro "
+                f"{_cap(_what(ra))} is {w.kind} in the writer but {r.kind} in the reader; Avro "
                 "promotes only int to long, float or double, long to float or double, and float "
                 "to double, never the other way",
                 ra,
@@ -200,20 +211,23 @@ class Resolver:
             return
         self._report(
             TYPE_MISMATCH,
-            f"{_cap(ra[1])} is {r.kind} in the reader but {w.kind} in the writer, and Avro "
+            f"{_cap(_what(ra))} is {r.kind} in the reader but {w.kind} in the writer, and Avro "
             f"cannot resolve {w.kind} data to {r.kind}",
             ra,
             wa,
         )
 
     def _record(self, r: Node, w: Node, ra: _At, wa: _At) -> None:
-        if (id(r), id(w)) in self._seen:
+        key = (id(r), id(w))
+        if key in self._seen:
             return
-        self._seen.add((id(r), id(w)))
+        self._seen.add(key)
+        r_local, w_local = id(r) in self.reader.local, id(w) in self.writer.local
+        index = w.field_index
         for i, rf in enumerate(r.fields):
-            wf = w.field_index.get(rf.name)
-            if wf is None:
-                wf = next((w.field_index[a] for a in rf.aliases if a in w.field_index), None)
+            wf = index.get(rf.name)
+            if wf is None and rf.aliases:
+                wf = next((index[a] for a in rf.aliases if a in index), None)
             if wf is None:
                 if not rf.has_default:
                     self._report(
@@ -224,12 +238,12 @@ class Resolver:
                         self._w(w, wa, "fields"),
                     )
                 continue
-            what = f"field '{rf.name}' of record '{r.name}'"
+            what = (rf.name, r.name)
             self.check(
                 rf.type,
                 wf.type,
-                self._r(r, ra, "fields", i, "type", what=what),
-                self._w(w, wa, "fields", wf.index, "type", what=what),
+                (r.path, what, ("fields", i, "type")) if r_local else (ra, what, ()),
+                (w.path, what, ("fields", wf.index, "type")) if w_local else (wa, what, ()),
             )
 
     def _enum(self, r: Node, w: Node, ra: _At, wa: _At) -> None:
@@ -239,7 +253,7 @@ class Resolver:
             return
         self._report(
             SYMBOL_REMOVED,
-            f"Enum '{r.name}' ({ra[1]}) lacks the writer symbol(s) {', '.join(missing)} and "
+            f"Enum '{r.name}' ({_what(ra)}) lacks the writer symbol(s) {', '.join(missing)} and "
             "has no default, so data carrying them cannot be read",
             self._r(r, ra, "symbols"),
             self._w(w, wa, "symbols"),
@@ -250,7 +264,7 @@ class Resolver:
         if r.size != w.size:
             self._report(
                 FIXED_SIZE,
-                f"Fixed '{r.name}' ({ra[1]}) is {w.size} bytes in the writer but {r.size} in "
+                f"Fixed '{r.name}' ({_what(ra)}) is {w.size} bytes in the writer but {r.size} in "
                 "the reader, and fixed sizes must be equal",
                 self._r(r, ra, "size"),
                 self._w(w, wa, "size"),
@@ -259,7 +273,7 @@ class Resolver:
     def _container(self, r: Node, w: Node, ra: _At, wa: _At) -> None:
         key = "items" if r.kind == "array" else "values"
         assert r.child is not None and w.child is not None
-        what = f"the {key} of {ra[1]}"
+        what = f"the {key} of {_what(ra)}"
         self.check(r.child, w.child, self._r(r, ra, key, what=what), self._w(w, wa, key, what=what))
 
 

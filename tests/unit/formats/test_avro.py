@@ -531,15 +531,20 @@ def _wide(n: int, extra: bool) -> str:
 
 def test_two_thousand_nested_fields_check_well_under_100_ms() -> None:
     reader, writer = AVRO.parse(_wide(2000, True)), AVRO.parse(_wide(2000, False))
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
+    best = {"incompatible, with a counterexample": 1.0, "compatible": 1.0}
+    for _ in range(3):  # CPU time, best of three: other processes may share the machine
+        start = time.process_time()
         found = AVRO.check(reader, writer)
+        middle = time.process_time()
         compatible = AVRO.check(writer, reader)
-        best = min(best, (time.perf_counter() - start) / 2)
+        end = time.process_time()
+        best["incompatible, with a counterexample"] = min(
+            best["incompatible, with a counterexample"], middle - start
+        )
+        best["compatible"] = min(best["compatible"], end - middle)
     assert [i.rule_id for i in found] == ["avro.field-added-without-default"]
     assert found[0].has_example and compatible == []
-    assert best < 0.1
+    assert all(seconds < 0.1 for seconds in best.values()), best
 
 
 def test_counterexamples_stay_within_their_budget() -> None:
