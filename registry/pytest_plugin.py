@@ -119,7 +119,7 @@ class _State:
             load_contracts,
         )
 
-        contracts = load_contracts(self.path("contracts"))
+        contracts = load_contracts(self.path("contracts"), relative_to=self.config.rootpath)
         url = self.setting("url")
         source: SchemaSource
         if url:
@@ -186,10 +186,12 @@ def _engine(config: pytest.Config) -> EventContracts:
     """The engine, or a clean failure naming the contract file and line."""
     from registry.errors import RegistryError
 
+    failure = None
     try:
         return config.stash[_STATE].build()
     except RegistryError as exc:
-        pytest.fail(f"contract tests cannot start: {exc.message}", pytrace=False)
+        failure = f"contract tests cannot start: {exc.message}"
+    pytest.fail(failure, pytrace=False)
 
 
 # --- fixtures ------------------------------------------------------------------------------------
@@ -248,10 +250,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     engine = _engine(metafunc.config)
     from registry.errors import RegistryError
 
+    failure = None
     try:
         events = engine.consumer_events(marker.args[0], n, transport, service)
     except RegistryError as exc:
-        pytest.fail(f"consumes({marker.args[0]!r}): {exc.message}", pytrace=False)
+        failure = f"consumes({marker.args[0]!r}): {exc.message}"
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
     metafunc.parametrize("contract_event", events, ids=[e.id for e in events], indirect=True)
 
 
@@ -270,10 +275,13 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         result = yield
     from registry.contract_testing import ContractViolation
 
+    failure = None
     try:
         engine.check_produced(events, subjects)
     except ContractViolation as exc:
-        pytest.fail(str(exc), pytrace=False)
+        failure = str(exc)
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
     return result
 
 

@@ -32,7 +32,9 @@ from registry.contract_testing.messages import ACTIVE, OutgoingMessage, capturin
 from registry.contract_testing.model import Transport
 
 _HEADER = "x-esr-capture"
-_UNIQUE = "esr-contract-capture"
+# Unique per module instance: a re-imported module (pytester restores sys.modules between inner
+# sessions) must not be shadowed by its predecessor's handlers, which botocore keeps by id.
+_UNIQUE = f"esr-contract-capture-{id(ACTIVE):x}"
 _ACCOUNT = "123456789012"
 _Extractor = Callable[[dict[str, Any]], list[OutgoingMessage]]
 

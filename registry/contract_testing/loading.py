@@ -219,15 +219,18 @@ def _option(reader: _Reader, key: str, node: Node, what: str, role: Role) -> Any
     return value
 
 
-def load_contract(path: Path) -> ServiceContract:
-    """Read and parse one contract file."""
+def load_contract(path: Path, *, relative_to: Path | None = None) -> ServiceContract:
+    """Read and parse one contract file; messages name it relative to ``relative_to``."""
+    shown = path
+    if relative_to is not None and path.is_relative_to(relative_to):
+        shown = path.relative_to(relative_to)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}:1: not valid UTF-8 ({exc.reason})") from None
+        raise InvalidInput(f"{shown}:1: not valid UTF-8 ({exc.reason})") from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_contract(text, path)
+        raise InvalidInput(f"{shown}: cannot read ({exc.strerror})") from None
+    return parse_contract(text, shown)
 
 
 def contract_files(root: Path) -> list[Path]:
@@ -243,15 +246,19 @@ def contract_files(root: Path) -> list[Path]:
     )
 
 
-def load_contracts(root: Path) -> ContractSet:
-    """Every contract under ``root``; two files for one service are an error."""
+def load_contracts(root: Path, *, relative_to: Path | None = None) -> ContractSet:
+    """Every contract under ``root``; two files for one service are an error.
+
+    ``relative_to`` (the project root) shortens the file names in messages and reports.
+    """
     contracts: list[ServiceContract] = []
     for path in contract_files(root):
-        contract = load_contract(path)
+        contract = load_contract(path, relative_to=relative_to)
         twin = next((c for c in contracts if c.service == contract.service), None)
         if twin is not None:
             raise InvalidInput(
-                f"{path}:1: service '{contract.service}' already has a contract in {twin.file}"
+                f"{contract.file}:1: service '{contract.service}' already has a contract "
+                f"in {twin.file}"
             )
         contracts.append(contract)
     return ContractSet(tuple(contracts))
