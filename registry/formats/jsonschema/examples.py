@@ -229,9 +229,21 @@ class Generator:
             result[name] = self.value(sub, resolver, depth + 1)
         extra = int(schema.get("minProperties", 0)) - len(result)
         for index in range(max(0, extra)):
-            name = f"extra{index}"
+            name = self._extra_name(schema, result, index)
             result[name] = self.value(self._unnamed_schema(schema, name), resolver, depth + 1)
         return result
+
+    def _extra_name(self, schema: dict[str, Any], taken: dict[str, Any], index: int) -> str:
+        if schema.get("additionalProperties", True) is not False:
+            return f"extra{index}"
+        for pattern in schema.get("patternProperties", {}):
+            for _ in range(8):
+                name = string_matching(pattern, self.rng)
+                if name is not None and name in taken and re.search(pattern, f"{name}{index}"):
+                    name = f"{name}{index}"
+                if name is not None and name not in taken:
+                    return name
+        return f"extra{index}"
 
     def _unnamed_schema(self, schema: dict[str, Any], name: str) -> Any:
         for pattern, sub in schema.get("patternProperties", {}).items():

@@ -259,3 +259,31 @@ def _timed(reader: ParsedSchema, writer: ParsedSchema) -> float:
     start = time.process_time()
     FMT.check(reader, writer)
     return time.process_time() - start
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES if r.id != "json.undecidable"], ids=lambda r: r.id
+)
+def test_every_rule_example_gets_a_verified_counterexample(rule: Any) -> None:
+    writer, reader = parse(rule.writer), parse(rule.reader)
+    [inc, *_] = [i for i in FMT.check(reader, writer) if i.rule_id == rule.id]
+    assert inc.has_example
+    assert FMT.validate(writer, inc.example) == []
+    assert FMT.validate(reader, inc.example) != []
+
+
+def test_counterexamples_are_embedded_at_the_field() -> None:
+    writer = {
+        "type": "object",
+        "properties": {
+            "o": {
+                "type": "object",
+                "properties": {"n": {"type": "string", "maxLength": 9}},
+                "required": ["n"],
+            }
+        },
+        "required": ["o"],
+    }
+    reader = json.loads(json.dumps(writer).replace('"maxLength": 9', '"maxLength": 3'))
+    [inc] = FMT.check(parse(reader), parse(writer))
+    assert inc.example["o"]["n"] == "aaaa"

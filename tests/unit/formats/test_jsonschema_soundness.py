@@ -112,7 +112,7 @@ def _instances(parsed: Any) -> list[Any]:
     for seed in range(6):
         for mode in ("min", "max", "random"):
             try:
-                value = generate(parsed, mode, seed)  # type: ignore[arg-type]
+                value = generate(parsed, mode, seed)
             except Unsatisfiable:
                 continue
             if not FMT.validate(parsed, value):

@@ -9,11 +9,15 @@ within a small budget, a counterexample instance the writer accepts and the read
 
 from __future__ import annotations
 
+import sys
+
 from registry.domain import CompatibilityPolicy
 from registry.formats.base import Incompatibility, ParsedSchema
 from registry.formats.jsonschema.compat.engine import Engine
 from registry.formats.jsonschema.compat.node import Node
 from registry.formats.jsonschema.parse import build_context
+
+_RECURSION_LIMIT = 8000
 
 
 def check_compatibility(
@@ -33,6 +37,8 @@ def check_compatibility(
     engine = Engine(policy)
     w = _root(writer)
     r = _root(reader)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
         found = engine.compare(w, r)
     except RecursionError:
@@ -41,11 +47,13 @@ def check_compatibility(
                 "json.undecidable", "Cannot decide: the schemas nest too deeply to compare."
             )
         ]
+    finally:
+        sys.setrecursionlimit(limit)
     found = _unique(found)
     if counterexamples and found:
         from registry.formats.jsonschema.counterexamples import attach_examples
 
-        found = attach_examples(found, reader, writer)
+        found = attach_examples(found, reader, writer, engine.places)
     return found
 
 

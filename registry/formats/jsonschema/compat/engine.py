@@ -42,12 +42,15 @@ class Engine:
         self._active: dict[tuple[int, int], int] = {}
         self._validators: dict[tuple[int, int], Any] = {}
         self._refs: dict[int, tuple[Any, bool]] = {}
+        self.places: dict[tuple[str, str, str, str], tuple[Node, Node]] = {}
 
     # --- helpers used by the keyword modules ----------------------------------------------
 
     def found(self, rule: str, message: str, w: Node, r: Node) -> Incompatibility:
-        """An incompatibility at the two nodes' places."""
-        return Incompatibility(rule, message, r.pointer, w.pointer)
+        """An incompatibility at the two nodes' places (remembered for counterexamples)."""
+        found = Incompatibility(rule, message, r.pointer, w.pointer)
+        self.places.setdefault((rule, found.reader_path, found.writer_path, message), (w, r))
+        return found
 
     def same(self, a: Any, b: Any) -> bool:
         """Whether two subschemas are equal and free of references (so mean the same)."""
