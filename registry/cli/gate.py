@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from registry.cli.gate_cli import exit_on_registry_error
+from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
 from registry.cli.gate_config import find_pyproject, load_config
 from registry.cli.gate_contracts import load_contracts
 from registry.cli.gate_git import GitRepo
@@ -74,6 +74,8 @@ def gate(
         None, "--contracts", help="Contracts directory (default: contracts/ when it exists)."
     ),
     timeout: float = typer.Option(10.0, "--timeout", help="Registry request timeout, seconds."),
+    user: str | None = typer.Option(None, "--user", envvar="ESR_REGISTRY_USER", help=USER_HELP),
+    token: str | None = typer.Option(None, "--token", envvar="ESR_REGISTRY_TOKEN", help=TOKEN_HELP),
 ) -> None:
     """Run the gate; see ``HELP``."""
     with exit_on_registry_error():
@@ -82,7 +84,9 @@ def gate(
         if _URL.match(against):
             from registry.cli.gate_registry import gate_against_registry
 
-            report = gate_against_registry(ctx, against, timeout=timeout)
+            report = gate_against_registry(
+                ctx, against, timeout=timeout, auth=basic_auth(user), token=token
+            )
         else:
             report = gate_against_git(ctx, against)
         for fmt, destination in targets:

@@ -8,7 +8,10 @@ from contextlib import contextmanager
 import typer
 
 from registry.cli.errors import exit_code_for
-from registry.errors import RegistryError
+from registry.errors import InvalidInput, RegistryError
+
+USER_HELP = "HTTP Basic credentials USER:PASSWORD for the registry [env ESR_REGISTRY_USER]."
+TOKEN_HELP = "Bearer token for the registry [env ESR_REGISTRY_TOKEN]."
 
 
 @contextmanager
@@ -23,3 +26,13 @@ def exit_on_registry_error() -> Iterator[None]:
     except RegistryError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(exit_code_for(exc)) from None
+
+
+def basic_auth(value: str | None) -> tuple[str, str] | None:
+    """``USER:PASSWORD`` as a pair for the registry client; anything else is a usage error."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user:
+        raise InvalidInput("--user: expected USER:PASSWORD")
+    return user, password

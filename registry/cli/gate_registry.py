@@ -22,11 +22,18 @@ from registry.formats.base import ParsedSchema, ResolvedReference
 from registry.formats.tree import SchemaFile, load_tree
 
 
-def gate_against_registry(ctx: GateContext, url: str, *, timeout: float = 10.0) -> GateReport:
+def gate_against_registry(
+    ctx: GateContext,
+    url: str,
+    *,
+    timeout: float = 10.0,
+    auth: tuple[str, str] | None = None,
+    token: str | None = None,
+) -> GateReport:
     """Judge every schema file of ``ctx.schemas_dir`` against the registry at ``url``."""
     report = GateReport(url, "registry", ctx.rel(ctx.schemas_dir), ctx.fail_on, ctx.today)
     files = load_tree(ctx.schemas_dir)
-    with RegistryClient(url, timeout=timeout) as client:
+    with RegistryClient(url, timeout=timeout, auth=auth, token=token) as client:
         walker = _RegistryWalk(ctx, client)
         report.subjects = [walker.subject(item) for item in files]
     return report

@@ -28,7 +28,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from registry.cli.gate_cli import exit_on_registry_error
+from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
 from registry.client import RegistryClient
 from registry.domain import SchemaInput
 from registry.errors import (
@@ -83,33 +83,31 @@ def push(
     ),
     normalize: bool = typer.Option(False, "--normalize", help="Ask the registry to normalize."),
     timeout: float = typer.Option(10.0, "--timeout", help="Request timeout, seconds."),
+    user: str | None = typer.Option(None, "--user", envvar="ESR_REGISTRY_USER", help=USER_HELP),
+    token: str | None = typer.Option(None, "--token", envvar="ESR_REGISTRY_TOKEN", help=TOKEN_HELP),
 ) -> None:
     """Register every schema of DIR with the registry (or, with --dry-run, show what would)."""
     with exit_on_registry_error():
         files = load_tree(directory)
-        results = push_tree(
-            files, registry, directory, dry_run=dry_run, normalize=normalize, timeout=timeout
-        )
+        client = RegistryClient(registry, timeout=timeout, auth=basic_auth(user), token=token)
+        with client:
+            results = push_tree(files, client, directory, dry_run=dry_run, normalize=normalize)
         typer.echo(summary_table(results, dry_run=dry_run), nl=False)
     raise typer.Exit(1 if any(r.outcome is Outcome.REJECTED for r in results) else 0)
 
 
 def push_tree(
     files: list[SchemaFile],
-    url: str,
+    client: RegistryClient,
     root: Path,
     *,
     dry_run: bool,
     normalize: bool = False,
-    timeout: float = 10.0,
 ) -> list[PushResult]:
     """Register (or try) every file, with a progress bar on a terminal."""
     console = Console(stderr=True)
     results: list[PushResult] = []
-    with (
-        RegistryClient(url, timeout=timeout) as client,
-        Progress(console=console, transient=True, disable=not console.is_terminal) as progress,
-    ):
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("dry run" if dry_run else "registering", total=len(files))
         for item in files:
             progress.update(task, description=item.subject)

@@ -142,6 +142,32 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     return proj
 
 
+def gate_tree(root: Path, url: str, *args: str) -> tuple[int, dict[str, Any]]:
+    """Run ``esr gate ROOT/schemas --against URL --format json`` and decode the report."""
+    result = CliRunner().invoke(
+        app,
+        ["gate", str(root / "schemas"), "--against", url, "--format", "json", *args],
+        catch_exceptions=False,
+    )
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write schema files under ``ROOT/schemas``."""
+    for name, text in files.items():
+        path = root / "schemas" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory outside any git repository: the registry mode needs none."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.fixture(scope="module")
 def live_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A real ``esr serve`` on SQLite, for the module."""

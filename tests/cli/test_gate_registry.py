@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
 from registry.cli.main import app
@@ -17,6 +14,8 @@ from tests.cli.conftest import (
     ORDER_V1,
     ORDER_WITH_DEFAULT,
     avro_record,
+    gate_tree,
+    write_tree,
 )
 from tests.support.server import ServerProcess, free_port
 
@@ -37,34 +36,10 @@ def _config(server: ServerProcess, subject: str, level: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def _gate(root: Path, url: str, *args: str) -> tuple[int, dict[str, Any]]:
-    result = CliRunner().invoke(
-        app,
-        ["gate", str(root / "schemas"), "--against", url, "--format", "json", *args],
-        catch_exceptions=False,
-    )
-    return result.exit_code, json.loads(result.stdout) if result.stdout else {}
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / "schemas" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A directory outside any git repository: the registry mode needs none."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_breaking_unchanged_and_new_subjects(live_registry: ServerProcess, workdir: Path) -> None:
     _register(live_registry, "r1.Order", ORDER_V1)
     _register(live_registry, "r1.Same", ORDER_V1)
-    _write(
+    write_tree(
         workdir,
         {
             "r1/Order.avsc": ORDER_BREAKING,
@@ -72,7 +47,7 @@ def test_breaking_unchanged_and_new_subjects(live_registry: ServerProcess, workd
             "r1/Fresh.avsc": avro_record("Fresh", '{"name": "id", "type": "string"}'),
         },
     )
-    code, report = _gate(workdir, live_registry.url)
+    code, report = gate_tree(workdir, live_registry.url)
     assert code == 1
     statuses = {s["subject"]: s["status"] for s in report["subjects"]}
     assert statuses == {"r1.Fresh": "new", "r1.Order": "breaking", "r1.Same": "unchanged"}
@@ -86,8 +61,8 @@ def test_breaking_unchanged_and_new_subjects(live_registry: ServerProcess, workd
 
 def test_compatible_change_passes(live_registry: ServerProcess, workdir: Path) -> None:
     _register(live_registry, "r2.Order", ORDER_V1)
-    _write(workdir, {"r2/Order.avsc": ORDER_WITH_DEFAULT})
-    code, report = _gate(workdir, live_registry.url)
+    write_tree(workdir, {"r2/Order.avsc": ORDER_WITH_DEFAULT})
+    code, report = gate_tree(workdir, live_registry.url)
     assert code == 0
     assert report["subjects"][0]["status"] == "compatible"
 
@@ -97,13 +72,13 @@ def test_level_comes_from_the_registry_unless_pyproject_says(
 ) -> None:
     _register(live_registry, "r3.Order", ORDER_V1)
     _config(live_registry, "r3.Order", "NONE")
-    _write(workdir, {"r3/Order.avsc": ORDER_BREAKING})
-    code, report = _gate(workdir, live_registry.url)
+    write_tree(workdir, {"r3/Order.avsc": ORDER_BREAKING})
+    code, report = gate_tree(workdir, live_registry.url)
     assert code == 0
     assert report["subjects"][0]["compatibility"] == "NONE"
 
     (workdir / "pyproject.toml").write_text('[tool.esr]\ncompatibility = "BACKWARD"\n')
-    code, report = _gate(workdir, live_registry.url)
+    code, report = gate_tree(workdir, live_registry.url)
     assert code == 1
     assert report["subjects"][0]["compatibility"] == "BACKWARD"
 
@@ -119,11 +94,11 @@ def test_transitive_level_checks_every_registered_version(
     )
     _register(live_registry, "r4.Order", ORDER_V1)
     _register(live_registry, "r4.Order", v2)
-    _write(workdir, {"r4/Order.avsc": ORDER_BREAKING})
+    write_tree(workdir, {"r4/Order.avsc": ORDER_BREAKING})
     _config(live_registry, "r4.Order", "BACKWARD")
-    assert _gate(workdir, live_registry.url)[0] == 0
+    assert gate_tree(workdir, live_registry.url)[0] == 0
     _config(live_registry, "r4.Order", "BACKWARD_TRANSITIVE")
-    code, report = _gate(workdir, live_registry.url)
+    code, report = gate_tree(workdir, live_registry.url)
     assert code == 1
     assert {f["against"] for f in report["findings"]} == {"version 1"}
 
@@ -131,14 +106,14 @@ def test_transitive_level_checks_every_registered_version(
 def test_invalid_file_exits_2_against_a_registry(
     live_registry: ServerProcess, workdir: Path
 ) -> None:
-    _write(workdir, {"r5/Order.avsc": "{"})
-    code, report = _gate(workdir, live_registry.url)
+    write_tree(workdir, {"r5/Order.avsc": "{"})
+    code, report = gate_tree(workdir, live_registry.url)
     assert code == 2
     assert report["subjects"][0]["status"] == "invalid"
 
 
 def test_unreachable_registry_exits_3(workdir: Path) -> None:
-    _write(workdir, {"r6/Order.avsc": ORDER_V1})
+    write_tree(workdir, {"r6/Order.avsc": ORDER_V1})
     url = f"http://127.0.0.1:{free_port()}"
     result = CliRunner().invoke(
         app, ["gate", "schemas", "--against", url, "--timeout", "2"], catch_exceptions=False
