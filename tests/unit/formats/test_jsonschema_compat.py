@@ -287,3 +287,14 @@ def test_counterexamples_are_embedded_at_the_field() -> None:
     reader = json.loads(json.dumps(writer).replace('"maxLength": 9', '"maxLength": 3'))
     [inc] = FMT.check(parse(reader), parse(writer))
     assert inc.example["o"]["n"] == "aaaa"
+
+
+def test_deeply_nested_schemas_compare_without_recursion_errors() -> None:
+    document: Any = {"type": "string"}
+    for _ in range(125):
+        document = {"type": "object", "properties": {"a": document}}
+    text = json.dumps(document)
+    writer, reader = FMT.parse(text), FMT.parse(text.replace('"string"', '"integer"'))
+    [inc] = FMT.check(reader, writer)
+    assert inc.rule_id == "json.type-changed" and inc.has_example
+    assert FMT.check(writer, writer) == []

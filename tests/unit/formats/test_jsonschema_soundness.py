@@ -20,7 +20,7 @@ from registry.formats.jsonschema.examples import Unsatisfiable, generate
 FMT = JsonSchemaFormat()
 NAMES = st.sampled_from(["a", "b", "c"])
 SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
 )
 
 
@@ -139,7 +139,7 @@ def test_every_schema_reads_itself(document: Any) -> None:
     assert FMT.check(parsed, parsed, CompatibilityPolicy.LENIENT) == []
 
 
-@settings(max_examples=100, deadline=None, database=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(_pairs())
 def test_counterexamples_are_real(pair: tuple[Any, Any]) -> None:
     writer, reader = (FMT.parse(json.dumps(d)) for d in pair)

@@ -30,7 +30,7 @@ from registry.formats.jsonschema.compat.node import Node, is_true, type_set
 from registry.formats.jsonschema.drafts import Draft, pointer
 from registry.formats.jsonschema.merge import merge
 
-MAX_INSTANCE_DEPTH = 96
+MAX_INSTANCE_DEPTH = 160
 
 
 class Engine:
