@@ -298,3 +298,8 @@ def test_deeply_nested_schemas_compare_without_recursion_errors() -> None:
     [inc] = FMT.check(reader, writer)
     assert inc.rule_id == "json.type-changed" and inc.has_example
     assert FMT.check(writer, writer) == []
+
+
+def test_dynamic_references_in_the_reader_are_undecidable() -> None:
+    reader = {"$schema": D2020, "$dynamicAnchor": "n", "items": {"$dynamicRef": "#n"}}
+    assert "json.undecidable" in rules({"$schema": D2020, "type": "array"}, reader)

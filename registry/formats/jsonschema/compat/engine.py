@@ -127,6 +127,10 @@ class Engine:
     def _compare_pieces(self, w: Node, r: Node) -> list[Incompatibility]:
         from registry.formats.jsonschema.compat import combinators
 
+        if "$dynamicRef" in r.schema or "$recursiveRef" in r.schema:
+            why = "the reader uses $dynamicRef/$recursiveRef, resolved only at validation time"
+            return [self._undecidable(w, r, why)]
+
         values = finite_values(w)
         if values is not None:
             return combinators.compare_values(self, w, r, values)
