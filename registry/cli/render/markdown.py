@@ -27,7 +27,8 @@ def _finding_row(finding: GateFinding) -> str:
         severity = finding.severity.value + (" 🛑" if finding.blocking else "")
     detail = cell(finding.summary())
     if finding.has_example:
-        example = json.dumps(finding.example, sort_keys=True, default=str)[:200]
+        example = json.dumps(finding.example, sort_keys=True, default=str)
+        example = example if len(example) <= 200 else example[:199] + "…"
         detail += f"<br>example that breaks: <code>{cell(example)}</code>"
     where = _code(f"{finding.file}:{finding.line}")
     return (
