@@ -187,7 +187,11 @@ class AzureTarget:
         return Converted(version.schema, data_format)
 
     def read(self, name: str) -> RemoteSchema | None:
-        """List the versions (generated client), then get each by group, name and version."""
+        """List the versions (generated client), then get each by group, name and version.
+
+        A schema Azure does not have comes back with no versions but with the group's
+        compatibility, which applies to it as soon as it is registered.
+        """
         from azure.core.exceptions import ResourceNotFoundError
 
         group = self.options.group
@@ -195,7 +199,7 @@ class AzureTarget:
             try:
                 numbers = sorted(self.client._generated_client.list_schema_versions(group, name))
             except ResourceNotFoundError:
-                return None
+                numbers = []
         versions = []
         for number in numbers:
             with azure_errors(f"get {group}/{name} version {number}"):
