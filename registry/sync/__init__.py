@@ -32,6 +32,7 @@ from registry.sync.runner import (
     run_sync,
     sync_subject,
 )
+from registry.sync.worker import MemoryStateStore, StateStore, SyncWorker
 
 #: target kind -> (module, options class, target class)
 TARGETS: dict[str, tuple[str, str, str]] = {
@@ -62,15 +63,18 @@ __all__ = [
     "Drift",
     "DriftKind",
     "DriftReport",
+    "MemoryStateStore",
     "Outcome",
     "RegistrySource",
     "RetryPolicy",
     "SchemaSource",
     "SourceVersion",
+    "StateStore",
     "SubjectResult",
     "SyncReport",
     "SyncState",
     "SyncTarget",
+    "SyncWorker",
     "backoff_delay",
     "build_target",
     "check_subject",
