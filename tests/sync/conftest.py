@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from registry.domain import CompatibilityLevel, SchemaType
+from registry.domain import CompatibilityLevel, Reference, SchemaType
 from registry.sync.azure import AzureOptions, AzureTarget
 from registry.sync.base import SourceVersion, SyncTarget
 from registry.sync.eventbridge import EventBridgeOptions, EventBridgeTarget
@@ -39,13 +39,21 @@ NO_WAIT = RetryPolicy(attempts=4, base_delay=0.0, sleep=lambda _: None)
 class MemorySource:
     """A :class:`~registry.sync.base.SchemaSource` held in memory (subject -> texts)."""
 
-    subjects_: dict[str, list[tuple[str, SchemaType]]] = field(default_factory=dict)
+    subjects_: dict[str, list[tuple[str, SchemaType, tuple[Reference, ...]]]] = field(
+        default_factory=dict
+    )
     levels: dict[str, CompatibilityLevel] = field(default_factory=dict)
     default_level: CompatibilityLevel = CompatibilityLevel.BACKWARD
 
-    def add(self, subject: str, schema: str, schema_type: SchemaType) -> None:
+    def add(
+        self,
+        subject: str,
+        schema: str,
+        schema_type: SchemaType,
+        references: tuple[Reference, ...] = (),
+    ) -> None:
         """Register one more version."""
-        self.subjects_.setdefault(subject, []).append((schema, schema_type))
+        self.subjects_.setdefault(subject, []).append((schema, schema_type, references))
 
     def subjects(self, prefix: str | None = None) -> list[str]:
         """Sorted names with the prefix."""
@@ -54,8 +62,8 @@ class MemorySource:
     def versions(self, subject: str) -> list[SourceVersion]:
         """Versions 1..n."""
         return [
-            SourceVersion(subject, number, text, kind)
-            for number, (text, kind) in enumerate(self.subjects_[subject], 1)
+            SourceVersion(subject, number, text, kind, refs)
+            for number, (text, kind, refs) in enumerate(self.subjects_[subject], 1)
         ]
 
     def compatibility(self, subject: str) -> CompatibilityLevel:
