@@ -107,7 +107,7 @@ def azure_errors(what: str) -> Iterator[None]:
         yield
     except ax.ClientAuthenticationError as exc:
         raise TargetMisconfigured(f"{what}: authentication failed: {_message(exc)}") from None
-    except ax.ServiceRequestError as exc:
+    except (ax.ServiceRequestError, ax.ServiceResponseError) as exc:
         raise TargetUnreachable(f"{what}: {exc}") from None
     except ax.HttpResponseError as exc:
         if exc.status_code == 429:

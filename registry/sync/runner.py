@@ -151,10 +151,11 @@ def _apply(
             continue
         try:
             label = _push(target, plan, converted, first, retry, counter)
-        except TargetError as exc:
+        except (TargetError, TargetUnreachable, TargetMisconfigured) as exc:
             done = f" after pushing {_versions(result.pushed)}" if result.pushed else ""
             result.outcome = Outcome.FAILED
             result.reason = f"version {version.version}: {exc.message}{done}"
+            result.unreachable = isinstance(exc, TargetUnreachable)
             break
         result.pushed.append(version.version)
         result.labels[version.version] = label
@@ -167,8 +168,6 @@ def _apply(
         result.outcome = Outcome.CREATED if new else Outcome.UPDATED
         if dry_run:
             result.reason = f"would push {_versions(result.pushed)}"
-    elif result.outcome is Outcome.UNCHANGED and result.reason == "" and result.notes:
-        result.reason = "; ".join(result.notes)
     return result
 
 

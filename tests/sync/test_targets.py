@@ -154,6 +154,26 @@ def test_target_going_down_stops_the_run_and_the_next_run_catches_up(harness: Ha
     assert {r.outcome for r in again.results[1:]} == {Outcome.CREATED}
 
 
+WRITES_BEFORE_FIRST_SUBJECT_V2 = {"eventbridge": 2, "glue": 2, "azure": 1}
+
+
+def test_an_outage_in_the_middle_of_a_subject_keeps_what_was_pushed(harness: Harness) -> None:
+    source = catalogue_source()
+    harness.faults.drop_writes_after(WRITES_BEFORE_FIRST_SUBJECT_V2[harness.kind])
+
+    report = run_sync(harness.build(), source, retry=NO_WAIT)
+
+    first = report.results[0]
+    assert (first.outcome, first.unreachable, first.pushed) == (Outcome.FAILED, True, [1])
+    assert first.last_synced_version == 1
+    assert first.reason.startswith("version 2: ") and first.reason.endswith(
+        "after pushing version 1"
+    )
+    assert report.stopped == first.reason
+    harness.faults.drop_writes_after(None)
+    assert run_sync(harness.build(), source, retry=NO_WAIT).ok
+
+
 def test_partial_failure_halfway_keeps_what_was_pushed_and_a_rerun_completes(
     harness: Harness,
 ) -> None:

@@ -5,6 +5,8 @@ Each emulator implements :meth:`Emulator.handle` (one request in, one :class:`Re
 
 * :meth:`throttle` - answer the next ``n`` requests with the service's 429;
 * :meth:`fail_writes_after` - after ``k`` more successful writes, every write fails with a 500;
+* :meth:`drop_writes_after` - after ``k`` more writes, writes get no answer (the connection is
+  closed): an outage in the middle of a run;
 * :meth:`stop` / :meth:`start` - the target is down (connection refused) and comes back on the
   same port.
 """
@@ -56,6 +58,7 @@ class Emulator:
         self.port = 0
         self._throttle = 0
         self._writes_left: int | None = None
+        self._answered_writes_left: int | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -83,6 +86,9 @@ class Emulator:
                     body,
                 )
                 response = emulator.dispatch(request)
+                if response is None:
+                    self.close_connection = True
+                    return
                 self.send_response(response.status)
                 for name, value in response.headers.items():
                     self.send_header(name, value)
@@ -132,16 +138,25 @@ class Emulator:
         with self.lock:
             self._writes_left = writes
 
+    def drop_writes_after(self, writes: int | None) -> None:
+        """Answer ``writes`` more writes, then close the connection on every write (None: heal)."""
+        with self.lock:
+            self._answered_writes_left = writes
+
     # --- dispatch ----------------------------------------------------------------------------
 
-    def dispatch(self, request: Request) -> Response:
-        """Record, apply faults, then :meth:`handle`."""
+    def dispatch(self, request: Request) -> Response | None:
+        """Record, apply faults, then :meth:`handle`; None means 'answer nothing'."""
         with self.lock:
             self.requests.append(request)
             if self._throttle > 0:
                 self._throttle -= 1
                 return self.error(429, "throttled", "Rate exceeded")
             is_write = request.method in WRITE_METHODS and self.is_write(request)
+            if is_write and self._answered_writes_left is not None:
+                if self._answered_writes_left <= 0:
+                    return None
+                self._answered_writes_left -= 1
             if is_write and self._writes_left is not None:
                 if self._writes_left <= 0:
                     return self.error(500, "internal", "Injected failure")
