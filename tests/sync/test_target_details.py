@@ -165,7 +165,7 @@ def test_azure_wrong_token_is_a_configuration_error(
 def test_azure_emulator_follows_the_wire_contract(
     azure: AzureSchemaRegistryEmulator, tls_pair: tuple[object, object]
 ) -> None:
-    base = f"https://localhost:{azure.port}/$schemaGroups"
+    base = f"https://127.0.0.1:{azure.port}/$schemaGroups"
     auth = {"Authorization": f"Bearer {AZURE_TOKEN}"}
     avro = {"Content-Type": "application/json; serialization=Avro", **auth}
     context = ssl.create_default_context(cafile=str(tls_pair[0]))

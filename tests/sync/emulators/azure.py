@@ -81,8 +81,8 @@ class AzureSchemaRegistryEmulator(Emulator):
 
     @property
     def namespace(self) -> str:
-        """``localhost:PORT``: what ``SchemaRegistryClient`` takes (host[:port], no scheme)."""
-        return f"localhost:{self.port}"
+        """``127.0.0.1:PORT``: what ``SchemaRegistryClient`` takes (host[:port], no scheme)."""
+        return f"127.0.0.1:{self.port}"
 
     # --- plumbing ----------------------------------------------------------------------------
 
