@@ -12,4 +12,4 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
 
-pytest_plugins = ["tests.support.databases"]
+pytest_plugins = ["pytester", "tests.support.databases"]

@@ -92,25 +92,18 @@ def serve(
     config = log_config(settings)
     logging.config.dictConfig(config)
     _refuse_open_registry(settings)
-    if settings.workers > 1:
-        # Worker processes build their app from the environment: hand the overrides down.
-        os.environ["REGISTRY_DATABASE_URL"] = settings.database_url
-        from registry.storage.engine import Database
-        from registry.storage.migrate import upgrade
-
-        upgrade(Database(settings.database_url))
-        uvicorn.run(
-            "registry.api.app:app_from_env",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_config=config,
-        )
-        return
-    from registry.api.app import create_app
-
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=config)
+    # The server process builds its app from the environment (also what several workers need),
+    # so hand every override down as a REGISTRY_* variable.
+    for name, value in settings.model_dump(exclude_defaults=True).items():
+        os.environ[f"REGISTRY_{name.upper()}"] = str(value)
+    uvicorn.run(
+        "registry.api.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers if settings.workers > 1 else None,
+        log_config=config,
+    )
 
 
 def _refuse_open_registry(settings: Settings) -> None:
