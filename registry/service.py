@@ -145,16 +145,41 @@ class RegistryService:
                 f"Invalid schema: nested {depth} levels deep, the limit is "
                 f"{self.settings.max_nesting_depth}"
             )
-        references = self._resolve(session, schema.references, 1)
-        return get_format(schema.schema_type).parse(schema.schema, references, normalize=normalize)
-
-    def _resolve(
-        self, session: Session, references: Sequence[Reference], depth: int
-    ) -> tuple[ResolvedReference, ...]:
-        if references and depth > MAX_REFERENCE_DEPTH:
+        if self._reference_depth(session, schema.references, {}) > MAX_REFERENCE_DEPTH:
             raise errors.InvalidSchema(
                 f"Invalid schema: references nest deeper than {MAX_REFERENCE_DEPTH} levels"
             )
+        references = self._resolve(session, schema.references)
+        try:
+            return get_format(schema.schema_type).parse(
+                schema.schema, references, normalize=normalize
+            )
+        except (ValueError, RecursionError) as exc:
+            # The formats raise InvalidSchema for what they foresee; a decoder's own limits
+            # (a 50,000-digit number, say) are bad input all the same.
+            raise errors.InvalidSchema(f"Invalid schema: {exc}") from None
+
+    def _reference_depth(
+        self, session: Session, references: Sequence[Reference], seen: dict[int, int]
+    ) -> int:
+        """How deep a chain of references goes (0 without references), from stored rows."""
+        depth = 0
+        for ref in references:
+            row = repo.version_row(session, ref.subject, ref.version)
+            if row is None:
+                continue  # _resolve reports the missing reference precisely
+            if row.schema_id not in seen:
+                seen[row.schema_id] = MAX_REFERENCE_DEPTH + 1  # a cycle counts as too deep
+                stored = self._stored(session, row.schema_id)
+                seen[row.schema_id] = self._reference_depth(session, stored.references, seen)
+            depth = max(depth, 1 + seen[row.schema_id])
+            if depth > MAX_REFERENCE_DEPTH:
+                break
+        return depth
+
+    def _resolve(
+        self, session: Session, references: Sequence[Reference]
+    ) -> tuple[ResolvedReference, ...]:
         resolved = []
         for ref in references:
             row = repo.version_row(session, ref.subject, ref.version)
@@ -163,16 +188,16 @@ class RegistryService:
                     f"Invalid schema: reference '{ref.name}' points to subject "
                     f"'{ref.subject}' version {ref.version}, which does not exist"
                 )
-            parsed = self._parsed_by_id(session, row.schema_id, depth + 1)
+            parsed = self._parsed_by_id(session, row.schema_id)
             resolved.append(ResolvedReference(ref.name, ref.subject, ref.version, parsed))
         return tuple(resolved)
 
-    def _parsed_by_id(self, session: Session, schema_id: int, depth: int = 1) -> ParsedSchema:
+    def _parsed_by_id(self, session: Session, schema_id: int) -> ParsedSchema:
         cached = self._parsed.get(schema_id)
         if cached is not None:
             return cached
         stored = self._stored(session, schema_id)
-        refs = self._resolve(session, stored.references, depth)
+        refs = self._resolve(session, stored.references)
         parsed = get_format(stored.schema_type).parse(stored.schema, refs)
         self._parsed.put(schema_id, parsed)
         return parsed

@@ -34,7 +34,7 @@ def test_invalid_utf8_body(api: Api) -> None:
 
 
 def test_huge_numbers(api: Api) -> None:
-    digits = "9" * 100_000
+    digits = "9" * 50_000  # far beyond the 4,300 digits Python parses, below the size limit
     body = '{"schema": "{}", "id": ' + digits + "}"
     api.error(
         _timed(
