@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from registry.domain import CompatibilityLevel, CompatibilityPolicy
@@ -20,6 +20,57 @@ class LogFormat(enum.StrEnum):
 
     TEXT = "text"
     JSON = "json"
+
+
+class EventBridgeSyncSettings(BaseModel):
+    """``REGISTRY_SYNC__EVENTBRIDGE__*``: push to an EventBridge schema registry."""
+
+    registry: str
+    region: str | None = None
+    endpoint_url: str | None = None
+    avro_as_jsonschema: bool = False
+
+
+class AzureSyncSettings(BaseModel):
+    """``REGISTRY_SYNC__AZURE__*``: push to an Azure Schema Registry group."""
+
+    namespace: str
+    group: str
+    ca_cert: str | None = None
+    token: SecretStr | None = None
+    group_compatibility: str | None = None
+    use_managed_identity: bool = False
+
+
+class GlueSyncSettings(BaseModel):
+    """``REGISTRY_SYNC__GLUE__*``: push to an AWS Glue schema registry."""
+
+    registry: str
+    region: str | None = None
+    endpoint_url: str | None = None
+
+
+class SyncSettings(BaseModel):
+    """Server-side cloud sync: a target is on when its section is set."""
+
+    eventbridge: EventBridgeSyncSettings | None = None
+    azure: AzureSyncSettings | None = None
+    glue: GlueSyncSettings | None = None
+    subjects: str | None = Field(default=None, description="Only subjects with this prefix")
+    base_delay: float = Field(default=1.0, gt=0, description="First retry delay (seconds)")
+    max_delay: float = Field(default=300.0, gt=0, description="Longest retry delay (seconds)")
+
+    def targets(self) -> dict[str, dict[str, object]]:
+        """Options of every configured target, by target kind."""
+        found: dict[str, dict[str, object]] = {}
+        for kind in ("eventbridge", "azure", "glue"):
+            section = getattr(self, kind)
+            if section is not None:
+                options = section.model_dump()
+                if isinstance(options.get("token"), SecretStr):
+                    options["token"] = options["token"].get_secret_value()
+                found[kind] = options
+        return found
 
 
 class Settings(BaseSettings):
@@ -68,6 +119,7 @@ class Settings(BaseSettings):
     allow_anonymous: bool = Field(
         default=False, description="Serve on a non-loopback address with no users configured"
     )
+    sync: SyncSettings = Field(default_factory=SyncSettings, description="Cloud sync targets")
     migrate_on_start: bool = Field(
         default=True, description="Apply database migrations when the server starts"
     )

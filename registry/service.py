@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +123,14 @@ class RegistryService:
         self.settings = settings
         self._by_id: LRUCache[int, StoredSchema] = LRUCache(settings.schema_cache_size)
         self._parsed: LRUCache[int, ParsedSchema] = LRUCache(settings.schema_cache_size)
+        self._listeners: list[Callable[[Registration], None]] = []
+
+    def on_registered(self, listener: Callable[[Registration], None]) -> None:
+        """Call ``listener`` after every registration that created a version (after commit).
+
+        Listeners must be quick and must not raise: cloud sync only queues the subject.
+        """
+        self._listeners.append(listener)
 
     # --- parsing ----------------------------------------------------------------------------
 
@@ -308,7 +316,10 @@ class RegistryService:
             )
         self._by_id.put(stored.id, stored)
         self._parsed.put(stored.id, parsed)
-        return Registration(stored.id, new_version, subject, stored, created=True)
+        registration = Registration(stored.id, new_version, subject, stored, created=True)
+        for listener in self._listeners:
+            listener(registration)
+        return registration
 
     def _existing_version(
         self,
@@ -785,6 +796,33 @@ class RegistryService:
         """Newest audit entries first."""
         with self.db.read() as session:
             return repo.audit_entries(session, limit=limit, offset=offset)
+
+    def sync_states(self) -> list[dict[str, Any]]:
+        """Cloud sync progress per target and subject."""
+        with self.db.read() as session:
+            return [
+                {
+                    "target": r.target,
+                    "subject": r.subject,
+                    "lastSyncedVersion": r.last_synced_version,
+                    "lastError": r.last_error,
+                    "attempts": r.attempts,
+                    "updatedAt": r.updated_at.isoformat(),
+                }
+                for r in repo.sync_states(session)
+            ]
+
+    def save_sync_state(
+        self,
+        target: str,
+        subject: str,
+        last_synced_version: int | None,
+        last_error: str | None,
+        attempts: int,
+    ) -> None:
+        """Record a sync attempt's outcome."""
+        with self.db.write() as session:
+            repo.put_sync_state(session, target, subject, last_synced_version, last_error, attempts)
 
     @staticmethod
     def schema_types() -> list[str]:

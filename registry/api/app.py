@@ -12,13 +12,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import __version__
 from registry.api import errors as api_errors
-from registry.api.routes import admin, compatibility, config, meta, schemas, subjects
+from registry.api.routes import admin, compatibility, config, meta, schemas, subjects, sync
 from registry.config import Settings
 from registry.errors import RequestTooLarge
 from registry.security import Authenticator
 from registry.service import RegistryService
 from registry.storage.engine import Database
 from registry.storage.migrate import upgrade
+from registry.sync.server import start_server_sync
 
 
 class SchemaRegistryJSONResponse(JSONResponse):
@@ -74,8 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     authenticator = Authenticator(db, settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.sync_worker = start_server_sync(settings, service)
         yield
+        if app.state.sync_worker is not None:
+            app.state.sync_worker.stop()
         db.dispose()
 
     app = FastAPI(
@@ -91,8 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.state.authenticator = authenticator
+    app.state.sync_worker = None
     api_errors.install(app)
-    for module in (meta, schemas, subjects, compatibility, config, admin):
+    for module in (meta, schemas, subjects, compatibility, config, admin, sync):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     return app

@@ -32,8 +32,10 @@ from registry.storage.tables import (
     ReferenceRow,
     SchemaRow,
     SubjectVersionRow,
+    SyncStateRow,
     TokenRow,
     UserRow,
+    utcnow,
 )
 
 # --- schemas --------------------------------------------------------------------------------
@@ -365,3 +367,37 @@ def put_token(
 def token(session: Session, token_hash: str) -> TokenRow | None:
     """A token by its hash."""
     return session.get(TokenRow, token_hash)
+
+
+# --- sync state -----------------------------------------------------------------------------
+
+
+def sync_states(session: Session) -> list[SyncStateRow]:
+    """Every sync state, by target then subject."""
+    query = select(SyncStateRow).order_by(col(SyncStateRow.target), col(SyncStateRow.subject))
+    return list(session.scalars(query))
+
+
+def sync_state(session: Session, target: str, subject: str) -> SyncStateRow | None:
+    """One target's state for one subject."""
+    return session.get(SyncStateRow, (target, subject))
+
+
+def put_sync_state(
+    session: Session,
+    target: str,
+    subject: str,
+    last_synced_version: int | None,
+    last_error: str | None,
+    attempts: int,
+) -> None:
+    """Create or replace a sync state."""
+    row = session.get(SyncStateRow, (target, subject)) or SyncStateRow(
+        target=target, subject=subject
+    )
+    row.last_synced_version = last_synced_version
+    row.last_error = last_error
+    row.attempts = attempts
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()

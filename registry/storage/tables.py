@@ -133,3 +133,16 @@ class TokenRow(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime | None = None
+
+
+class SyncStateRow(SQLModel, table=True):
+    """How far each cloud sync target has got with each subject."""
+
+    __tablename__ = "sync_state"
+
+    target: str = Field(max_length=32, primary_key=True)
+    subject: str = Field(max_length=255, primary_key=True)
+    last_synced_version: int | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attempts: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
