@@ -217,6 +217,85 @@ class RegistryClient:
             self.request("PUT", path, params={"force": str(force).lower()}, json={"mode": mode})
         )
 
+    # --- backup and migration (``esr export`` / ``esr import``) ---------------------------
+
+    def version_numbers(self, subject: str, *, deleted: bool = False) -> list[int]:
+        """Version numbers of a subject; with ``deleted``, soft-deleted ones too."""
+        return [
+            int(v)
+            for v in self.request(
+                "GET",
+                f"/subjects/{self._s(subject)}/versions",
+                params={"deleted": str(deleted).lower()},
+            )
+        ]
+
+    def version_of(self, subject: str, version: int, *, deleted: bool = False) -> dict[str, Any]:
+        """One version as the registry answers it; with ``deleted``, soft-deleted ones too."""
+        return dict(
+            self.request(
+                "GET",
+                f"/subjects/{self._s(subject)}/versions/{version}",
+                params={"deleted": str(deleted).lower()},
+            )
+        )
+
+    def own_config(self, subject: str) -> dict[str, Any] | None:
+        """A subject's own config (no fallback to global), or None when it has none."""
+        try:
+            return dict(self.request("GET", f"/config/{self._s(subject)}"))
+        except errors.NotFound:
+            return None
+        except RemoteError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def own_mode(self, subject: str) -> str | None:
+        """A subject's own mode (no fallback to global), or None when it has none."""
+        try:
+            return str(self.request("GET", f"/mode/{self._s(subject)}")["mode"])
+        except errors.NotFound:
+            return None
+        except RemoteError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def register_raw(
+        self, subject: str, body: dict[str, Any], *, normalize: bool = False
+    ) -> dict[str, Any]:
+        """POST a registration body exactly as given (``id``/``version`` in IMPORT mode)."""
+        return dict(
+            self.request(
+                "POST",
+                f"/subjects/{self._s(subject)}/versions",
+                params={"normalize": str(normalize).lower()},
+                json=body,
+            )
+        )
+
+    def delete_version(self, subject: str, version: int, *, permanent: bool = False) -> int:
+        """Soft-delete a version (or, ``permanent``, remove a soft-deleted one)."""
+        return int(
+            self.request(
+                "DELETE",
+                f"/subjects/{self._s(subject)}/versions/{version}",
+                params={"permanent": str(permanent).lower()},
+            )
+        )
+
+    def delete_subject(self, subject: str, *, permanent: bool = False) -> list[int]:
+        """Soft-delete a subject (or, ``permanent``, remove a soft-deleted one)."""
+        return [
+            int(v)
+            for v in self.request(
+                "DELETE",
+                f"/subjects/{self._s(subject)}",
+                params={"permanent": str(permanent).lower()},
+            )
+        ]
+
 
 def references_from_wire(items: list[dict[str, Any]] | None) -> tuple[Reference, ...]:
     """Turn a wire ``references`` list into domain references."""
