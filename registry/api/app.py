@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import __version__
 from registry.api import errors as api_errors
+from registry.api.openapi import install_openapi
 from registry.api.routes import admin, compatibility, config, meta, schemas, subjects, sync
 from registry.config import Settings
 from registry.errors import RequestTooLarge
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.authenticator = authenticator
     app.state.sync_worker = None
     api_errors.install(app)
+    install_openapi(app)
     for module in (meta, schemas, subjects, compatibility, config, admin, sync):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -10,9 +10,10 @@ from registry.domain import Reference, SchemaInput, SchemaType, StoredSchema, Su
 
 
 class WireModel(BaseModel):
-    """Unknown fields are ignored, as Confluent's entities do."""
+    """Unknown fields are ignored, as Confluent's entities do; JSON types are taken strictly
+    (``"normalize": 0`` is not a boolean)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, strict=True)
 
 
 class ReferenceModel(WireModel):
