@@ -156,9 +156,9 @@ def target(sqlite_url: str) -> Iterator[ServerProcess]:
         yield server
 
 
-def esr(*args: str) -> Result:
+def esr(*args: str, stdin: str | None = None) -> Result:
     """Run ``esr`` in-process."""
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return CliRunner().invoke(app, list(args), input=stdin, catch_exceptions=False)
 
 
 def test_export_then_import_gives_identical_answers(
@@ -212,6 +212,39 @@ def test_import_into_a_registry_holding_other_ids_reports_the_clash(
     with httpx.Client(base_url=target.url) as client:
         assert _ok(client.get("/mode")) == {"mode": "READWRITE"}, "global mode restored"
         assert _ok(client.get("/subjects/common-value/versions/1"))["id"] == 10
+
+
+def test_import_into_a_registry_with_users_needs_admin_credentials(
+    source: ServerProcess, sqlite_url: str
+) -> None:
+    added = esr(
+        "users",
+        "add",
+        "ops",
+        "--role",
+        "admin",
+        "--password-stdin",
+        "--database-url",
+        sqlite_url,
+        stdin="a-long-admin-password\n",
+    )
+    assert added.exit_code == 0, added.output
+    with running_server(sqlite_url) as target:
+        refused = esr("import", "--from", source.url, "--registry", target.url)
+        assert refused.exit_code == 2, refused.output
+        result = esr(
+            "import",
+            "--from",
+            source.url,
+            "--registry",
+            target.url,
+            "--user",
+            "ops:a-long-admin-password",
+        )
+        assert result.exit_code == 0, result.output
+        with httpx.Client(base_url=target.url, auth=("ops", "a-long-admin-password")) as client:
+            assert _ok(client.get("/schemas/ids/26"))["references"] == MONEY_REF
+            assert _ok(client.get("/subjects/common-value/versions/1"))["id"] == 10
 
 
 @pytest.mark.parametrize(
