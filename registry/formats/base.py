@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from registry.domain import CompatibilityPolicy, SchemaType
@@ -119,30 +121,20 @@ def schema_fingerprint(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
 def json_depth(text: str) -> int:
     """The deepest nesting of ``[`` and ``{`` in JSON text, found without parsing it.
 
     Used to refuse hostile documents (10,000 nested arrays, say) before any recursive parser
-    sees them. Brackets inside strings are skipped.
+    sees them. Strings are blanked out first, so brackets inside them do not count; the scan
+    is linear and touches only the brackets.
     """
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
+    brackets = _BRACKETS.findall(_JSON_STRING.sub('""', text))
+    steps = accumulate(1 if b in "[{" else -1 for b in brackets)
+    return max(steps, default=0)
 
 
 @runtime_checkable
