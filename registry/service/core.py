@@ -1,4 +1,4 @@
-"""The registry's use cases; the one transaction boundary.
+"""Registration, lookups, reads and deletes: the schema half of the service.
 
 Every public method opens exactly one read or write transaction on the :class:`Database`,
 so a request either happens entirely or not at all. Writes run under the registry-wide write
@@ -10,10 +10,8 @@ deletions, config, mode) is read from the database on every call.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,96 +24,31 @@ from registry.domain import (
     SUPPORTED_SCHEMA_TYPES,
     AuditEntry,
     CompatibilityLevel,
-    CompatibilityPolicy,
-    EffectiveConfig,
     Mode,
     Reference,
     SchemaInput,
-    SchemaType,
     StoredSchema,
-    SubjectConfig,
     SubjectVersion,
 )
 from registry.formats import get_format
-from registry.formats.base import ParsedSchema, ResolvedReference, json_depth, schema_fingerprint
+from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
+from registry.service.naming import (
+    ANONYMOUS,
+    LATEST,
+    MAX_REFERENCE_DEPTH,
+    Caller,
+    Registration,
+    parse_version,
+    schema_identity,
+    schema_only_fingerprint,
+    validate_subject,
+)
+from registry.service.settings import SettingsUseCases
 from registry.storage import repository as repo
 from registry.storage.engine import Database
-from registry.storage.tables import GLOBAL
-
-MAX_REFERENCE_DEPTH = 32
-MAX_SUBJECT_LENGTH = 255
-LATEST = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is asking, for the audit log and permission checks."""
-
-    actor: str | None = None
-    remote: str | None = None
-
-
-ANONYMOUS = Caller()
-
-
-@dataclass(frozen=True, slots=True)
-class Registration:
-    """The outcome of a registration."""
-
-    id: int
-    version: int
-    subject: str
-    schema: StoredSchema
-    created: bool
-
-
-def validate_subject(subject: str) -> str:
-    """Refuse empty, over-long, control-character and path-trick subject names (42208)."""
-    if not subject or len(subject) > MAX_SUBJECT_LENGTH:
-        raise errors.InvalidSubject(
-            f"Invalid subject: must be 1 to {MAX_SUBJECT_LENGTH} characters long"
-        )
-    if any(ord(c) < 32 or ord(c) == 127 for c in subject):
-        raise errors.InvalidSubject("Invalid subject: control characters are not allowed")
-    if subject in (".", "..") or "/" in subject or "\\" in subject:
-        raise errors.InvalidSubject(
-            f"Invalid subject '{subject}': '/', '\\\\', '.' and '..' are not allowed"
-        )
-    return subject
-
-
-def parse_version(value: str | int) -> int:
-    """A version path parameter: a positive integer, ``latest`` or -1 (returned as -1)."""
-    if isinstance(value, int):
-        number = value
-    elif str(value).lower() == "latest":
-        return LATEST
-    else:
-        try:
-            number = int(str(value))
-        except ValueError:
-            number = 0
-    if number == LATEST:
-        return LATEST
-    if number < 1 or number > 2**31 - 1:
-        raise errors.InvalidVersion(
-            f"The specified version '{value}' is not a valid version id. Allowed values are "
-            'between [1, 2^31-1] and the string "latest"'
-        )
-    return number
-
-
-def _identity(parsed: ParsedSchema, schema: SchemaInput) -> str:
-    extra = json.dumps([schema.metadata, schema.rule_set], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{parsed.fingerprint}|{extra}".encode()).hexdigest()
-
-
-def _schema_only_fingerprint(schema: StoredSchema) -> str:
-    refs = [(r.name, r.subject, r.version) for r in schema.references]
-    return schema_fingerprint(schema.schema_type, schema.canonical, refs)
-
-
-class RegistryService:
+class RegistryService(SettingsUseCases):
     """Use cases of the registry over one database."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
@@ -220,36 +153,6 @@ class RegistryService:
         self._by_id.put(schema_id, stored)
         return stored
 
-    # --- config and mode --------------------------------------------------------------------
-
-    def _effective_config(self, session: Session, subject: str) -> EffectiveConfig:
-        own = repo.get_config(session, subject) or SubjectConfig()
-        glob = repo.get_config(session, GLOBAL) or SubjectConfig()
-        return EffectiveConfig(
-            compatibility=own.compatibility
-            or glob.compatibility
-            or self.settings.default_compatibility,
-            policy=own.policy or glob.policy or self.settings.default_policy,
-            normalize=bool(
-                own.normalize if own.normalize is not None else (glob.normalize or False)
-            ),
-        )
-
-    def _effective_mode(self, session: Session, subject: str | None) -> Mode:
-        if subject is not None:
-            own = repo.get_mode(session, subject)
-            if own is not None:
-                return own
-        return repo.get_mode(session, GLOBAL) or Mode.READWRITE
-
-    def _require_writable(self, session: Session, subject: str) -> Mode:
-        mode = self._effective_mode(session, subject)
-        if mode in (Mode.READONLY, Mode.READONLY_OVERRIDE):
-            raise errors.OperationNotPermitted(
-                f"Subject '{subject}' is in read-only mode ({mode.value})"
-            )
-        return mode
-
     # --- registration -----------------------------------------------------------------------
 
     def register(
@@ -279,7 +182,7 @@ class RegistryService:
             parsed = self.parse_input(
                 session, schema, normalize=config.normalize if normalize is None else normalize
             )
-            identity = _identity(parsed, schema)
+            identity = schema_identity(parsed, schema)
             live = repo.version_rows(session, subject, include_deleted=False)
             existing = self._existing_version(session, live, identity, parsed, schema)
             if existing is not None and (schema_id is None or schema_id == existing[1].id):
@@ -333,7 +236,7 @@ class RegistryService:
         for row in reversed(rows):
             stored = self._stored(session, row.schema_id)
             if stored.fingerprint == identity or (
-                loose and _schema_only_fingerprint(stored) == parsed.fingerprint
+                loose and schema_only_fingerprint(stored) == parsed.fingerprint
             ):
                 return row.version, stored
         return None
@@ -505,7 +408,9 @@ class RegistryService:
             parsed = self.parse_input(
                 session, schema, normalize=config.normalize if normalize is None else normalize
             )
-            found = self._existing_version(session, rows, _identity(parsed, schema), parsed, schema)
+            found = self._existing_version(
+                session, rows, schema_identity(parsed, schema), parsed, schema
+            )
             if found is None:
                 raise errors.SchemaNotFound(f"Schema not found under subject '{subject}'")
             row = next(r for r in rows if r.version == found[0])
@@ -645,191 +550,3 @@ class RegistryService:
                 raise errors.ReferenceExists(
                     f"Version {number} of subject '{subject}' is referenced by schema ids {ids}"
                 )
-
-    # --- config -----------------------------------------------------------------------------
-
-    def get_config(
-        self, subject: str | None = None, *, default_to_global: bool = False
-    ) -> EffectiveConfig | SubjectConfig:
-        """The global config, a subject's own config, or (default_to_global) the effective one."""
-        with self.db.read() as session:
-            if subject is None:
-                return self._effective_config(session, GLOBAL)
-            own = repo.get_config(session, subject)
-            if default_to_global:
-                return self._effective_config(session, subject)
-            if own is None:
-                raise errors.SubjectConfigNotFound(
-                    f"Subject '{subject}' does not have subject-level compatibility configured"
-                )
-            return own
-
-    def set_config(
-        self,
-        subject: str | None,
-        *,
-        compatibility: str | None = None,
-        policy: str | None = None,
-        normalize: bool | None = None,
-        caller: Caller = ANONYMOUS,
-    ) -> SubjectConfig:
-        """Set fields of the global or a subject's config; unset fields keep their value."""
-        level = CompatibilityLevel.parse(compatibility) if compatibility is not None else None
-        pol = CompatibilityPolicy.parse(policy) if policy is not None else None
-        key = GLOBAL if subject is None else validate_subject(subject)
-        with self.db.write() as session:
-            old = repo.get_config(session, key) or SubjectConfig()
-            new = SubjectConfig(
-                compatibility=level or old.compatibility,
-                policy=pol or old.policy,
-                normalize=normalize if normalize is not None else old.normalize,
-            )
-            repo.put_config(session, key, new)
-            repo.record(
-                session,
-                AuditEntry(
-                    "set_config",
-                    subject,
-                    None,
-                    None,
-                    caller.actor,
-                    caller.remote,
-                    {"compatibility": compatibility, "policy": policy, "normalize": normalize},
-                ),
-            )
-            return new
-
-    def delete_config(
-        self, subject: str | None, *, caller: Caller = ANONYMOUS
-    ) -> EffectiveConfig | SubjectConfig:
-        """Remove a subject's config (or reset the global one); return what it was."""
-        with self.db.write() as session:
-            key = GLOBAL if subject is None else subject
-            old = repo.get_config(session, key)
-            if subject is not None and old is None:
-                if not repo.version_rows(session, subject):
-                    raise errors.SubjectNotFound(subject)
-                raise errors.SubjectConfigNotFound(
-                    f"Subject '{subject}' does not have subject-level compatibility configured"
-                )
-            previous: EffectiveConfig | SubjectConfig = (
-                self._effective_config(session, GLOBAL)
-                if subject is None
-                else old or SubjectConfig()
-            )
-            repo.delete_config(session, key)
-            repo.record(
-                session,
-                AuditEntry("delete_config", subject, None, None, caller.actor, caller.remote),
-            )
-            return previous
-
-    # --- mode -------------------------------------------------------------------------------
-
-    def get_mode(self, subject: str | None = None, *, default_to_global: bool = False) -> Mode:
-        """The global mode, a subject's own mode, or (default_to_global) the effective one."""
-        with self.db.read() as session:
-            if subject is None:
-                return self._effective_mode(session, None)
-            own = repo.get_mode(session, subject)
-            if own is None and not default_to_global:
-                raise errors.SubjectModeNotFound(
-                    f"Subject '{subject}' does not have subject-level mode configured"
-                )
-            return own or self._effective_mode(session, None)
-
-    def set_mode(
-        self, subject: str | None, mode: str, *, force: bool = False, caller: Caller = ANONYMOUS
-    ) -> Mode:
-        """Set the global or a subject's mode. IMPORT over existing schemas needs ``force``."""
-        new = Mode.parse(mode)
-        key = GLOBAL if subject is None else validate_subject(subject)
-        with self.db.write() as session:
-            if new is Mode.IMPORT and not force:
-                busy = (
-                    repo.any_schema(session)
-                    if subject is None
-                    else bool(repo.version_rows(session, subject))
-                )
-                if busy:
-                    raise errors.OperationNotPermitted(
-                        "Cannot import since found existing subjects; use force=true to "
-                        "switch to IMPORT mode anyway"
-                    )
-            repo.put_mode(session, key, new)
-            repo.record(
-                session,
-                AuditEntry(
-                    "set_mode",
-                    subject,
-                    None,
-                    None,
-                    caller.actor,
-                    caller.remote,
-                    {"mode": new.value},
-                ),
-            )
-            return new
-
-    def delete_mode(self, subject: str | None, *, caller: Caller = ANONYMOUS) -> Mode:
-        """Remove a subject's mode (or reset the global one); return what it was."""
-        with self.db.write() as session:
-            key = GLOBAL if subject is None else subject
-            old = repo.get_mode(session, key)
-            if subject is not None and old is None:
-                raise errors.SubjectModeNotFound(
-                    f"Subject '{subject}' does not have subject-level mode configured"
-                )
-            repo.delete_mode(session, key)
-            repo.record(
-                session, AuditEntry("delete_mode", subject, None, None, caller.actor, caller.remote)
-            )
-            return old or Mode.READWRITE
-
-    # --- operations -------------------------------------------------------------------------
-
-    def ready(self) -> bool:
-        """Whether the database answers."""
-        return self.db.ping()
-
-    def audit(self, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        """Newest audit entries first."""
-        with self.db.read() as session:
-            return repo.audit_entries(session, limit=limit, offset=offset)
-
-    def sync_states(self) -> list[dict[str, Any]]:
-        """Cloud sync progress per target and subject."""
-        with self.db.read() as session:
-            return [
-                {
-                    "target": r.target,
-                    "subject": r.subject,
-                    "lastSyncedVersion": r.last_synced_version,
-                    "lastError": r.last_error,
-                    "attempts": r.attempts,
-                    "updatedAt": r.updated_at.isoformat(),
-                }
-                for r in repo.sync_states(session)
-            ]
-
-    def save_sync_state(
-        self,
-        target: str,
-        subject: str,
-        last_synced_version: int | None,
-        last_error: str | None,
-        attempts: int,
-    ) -> None:
-        """Record a sync attempt's outcome."""
-        with self.db.write() as session:
-            repo.put_sync_state(session, target, subject, last_synced_version, last_error, attempts)
-
-    @staticmethod
-    def schema_types() -> list[str]:
-        """Schema types this registry accepts."""
-        return [t.value for t in SUPPORTED_SCHEMA_TYPES]
-
-
-def schema_type_of(value: str | None) -> SchemaType:
-    """Parse a wire ``schemaType``."""
-    return SchemaType.parse(value)

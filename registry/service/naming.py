@@ -1,0 +1,88 @@
+"""Names and small values of the use cases: callers, registrations, subjects, versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from registry import errors
+from registry.domain import SchemaInput, SchemaType, StoredSchema
+from registry.formats.base import ParsedSchema, schema_fingerprint
+
+MAX_REFERENCE_DEPTH = 32
+MAX_SUBJECT_LENGTH = 255
+LATEST = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking, for the audit log and permission checks."""
+
+    actor: str | None = None
+    remote: str | None = None
+
+
+ANONYMOUS = Caller()
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """The outcome of a registration."""
+
+    id: int
+    version: int
+    subject: str
+    schema: StoredSchema
+    created: bool
+
+
+def validate_subject(subject: str) -> str:
+    """Refuse empty, over-long, control-character and path-trick subject names (42208)."""
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH:
+        raise errors.InvalidSubject(
+            f"Invalid subject: must be 1 to {MAX_SUBJECT_LENGTH} characters long"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 for c in subject):
+        raise errors.InvalidSubject("Invalid subject: control characters are not allowed")
+    if subject in (".", "..") or "/" in subject or "\\" in subject:
+        raise errors.InvalidSubject(
+            f"Invalid subject '{subject}': '/', '\\\\', '.' and '..' are not allowed"
+        )
+    return subject
+
+
+def parse_version(value: str | int) -> int:
+    """A version path parameter: a positive integer, ``latest`` or -1 (returned as -1)."""
+    if isinstance(value, int):
+        number = value
+    elif str(value).lower() == "latest":
+        return LATEST
+    else:
+        try:
+            number = int(str(value))
+        except ValueError:
+            number = 0
+    if number == LATEST:
+        return LATEST
+    if number < 1 or number > 2**31 - 1:
+        raise errors.InvalidVersion(
+            f"The specified version '{value}' is not a valid version id. Allowed values are "
+            'between [1, 2^31-1] and the string "latest"'
+        )
+    return number
+
+
+def schema_identity(parsed: ParsedSchema, schema: SchemaInput) -> str:
+    extra = json.dumps([schema.metadata, schema.rule_set], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{parsed.fingerprint}|{extra}".encode()).hexdigest()
+
+
+def schema_only_fingerprint(schema: StoredSchema) -> str:
+    refs = [(r.name, r.subject, r.version) for r in schema.references]
+    return schema_fingerprint(schema.schema_type, schema.canonical, refs)
+
+
+def schema_type_of(value: str | None) -> SchemaType:
+    """Parse a wire ``schemaType``."""
+    return SchemaType.parse(value)

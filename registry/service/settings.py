@@ -1,0 +1,246 @@
+"""Compatibility config, modes and operational reads: the settings half of the service.
+
+Every public method opens exactly one transaction, like the rest of the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from registry import errors
+from registry.config import Settings
+from registry.domain import (
+    SUPPORTED_SCHEMA_TYPES,
+    AuditEntry,
+    CompatibilityLevel,
+    CompatibilityPolicy,
+    EffectiveConfig,
+    Mode,
+    SubjectConfig,
+)
+from registry.service.naming import ANONYMOUS, Caller, validate_subject
+from registry.storage import repository as repo
+from registry.storage.engine import Database
+from registry.storage.tables import GLOBAL
+
+
+class SettingsUseCases:
+    """Config, modes, audit and sync state over one database."""
+
+    db: Database
+    settings: Settings
+
+    # --- config and mode --------------------------------------------------------------------
+
+    def _effective_config(self, session: Session, subject: str) -> EffectiveConfig:
+        own = repo.get_config(session, subject) or SubjectConfig()
+        glob = repo.get_config(session, GLOBAL) or SubjectConfig()
+        return EffectiveConfig(
+            compatibility=own.compatibility
+            or glob.compatibility
+            or self.settings.default_compatibility,
+            policy=own.policy or glob.policy or self.settings.default_policy,
+            normalize=bool(
+                own.normalize if own.normalize is not None else (glob.normalize or False)
+            ),
+        )
+
+    def _effective_mode(self, session: Session, subject: str | None) -> Mode:
+        if subject is not None:
+            own = repo.get_mode(session, subject)
+            if own is not None:
+                return own
+        return repo.get_mode(session, GLOBAL) or Mode.READWRITE
+
+    def _require_writable(self, session: Session, subject: str) -> Mode:
+        mode = self._effective_mode(session, subject)
+        if mode in (Mode.READONLY, Mode.READONLY_OVERRIDE):
+            raise errors.OperationNotPermitted(
+                f"Subject '{subject}' is in read-only mode ({mode.value})"
+            )
+        return mode
+
+    # --- config -----------------------------------------------------------------------------
+
+    def get_config(
+        self, subject: str | None = None, *, default_to_global: bool = False
+    ) -> EffectiveConfig | SubjectConfig:
+        """The global config, a subject's own config, or (default_to_global) the effective one."""
+        with self.db.read() as session:
+            if subject is None:
+                return self._effective_config(session, GLOBAL)
+            own = repo.get_config(session, subject)
+            if default_to_global:
+                return self._effective_config(session, subject)
+            if own is None:
+                raise errors.SubjectConfigNotFound(
+                    f"Subject '{subject}' does not have subject-level compatibility configured"
+                )
+            return own
+
+    def set_config(
+        self,
+        subject: str | None,
+        *,
+        compatibility: str | None = None,
+        policy: str | None = None,
+        normalize: bool | None = None,
+        caller: Caller = ANONYMOUS,
+    ) -> SubjectConfig:
+        """Set fields of the global or a subject's config; unset fields keep their value."""
+        level = CompatibilityLevel.parse(compatibility) if compatibility is not None else None
+        pol = CompatibilityPolicy.parse(policy) if policy is not None else None
+        key = GLOBAL if subject is None else validate_subject(subject)
+        with self.db.write() as session:
+            old = repo.get_config(session, key) or SubjectConfig()
+            new = SubjectConfig(
+                compatibility=level or old.compatibility,
+                policy=pol or old.policy,
+                normalize=normalize if normalize is not None else old.normalize,
+            )
+            repo.put_config(session, key, new)
+            repo.record(
+                session,
+                AuditEntry(
+                    "set_config",
+                    subject,
+                    None,
+                    None,
+                    caller.actor,
+                    caller.remote,
+                    {"compatibility": compatibility, "policy": policy, "normalize": normalize},
+                ),
+            )
+            return new
+
+    def delete_config(
+        self, subject: str | None, *, caller: Caller = ANONYMOUS
+    ) -> EffectiveConfig | SubjectConfig:
+        """Remove a subject's config (or reset the global one); return what it was."""
+        with self.db.write() as session:
+            key = GLOBAL if subject is None else subject
+            old = repo.get_config(session, key)
+            if subject is not None and old is None:
+                if not repo.version_rows(session, subject):
+                    raise errors.SubjectNotFound(subject)
+                raise errors.SubjectConfigNotFound(
+                    f"Subject '{subject}' does not have subject-level compatibility configured"
+                )
+            previous: EffectiveConfig | SubjectConfig = (
+                self._effective_config(session, GLOBAL)
+                if subject is None
+                else old or SubjectConfig()
+            )
+            repo.delete_config(session, key)
+            repo.record(
+                session,
+                AuditEntry("delete_config", subject, None, None, caller.actor, caller.remote),
+            )
+            return previous
+
+    # --- mode -------------------------------------------------------------------------------
+
+    def get_mode(self, subject: str | None = None, *, default_to_global: bool = False) -> Mode:
+        """The global mode, a subject's own mode, or (default_to_global) the effective one."""
+        with self.db.read() as session:
+            if subject is None:
+                return self._effective_mode(session, None)
+            own = repo.get_mode(session, subject)
+            if own is None and not default_to_global:
+                raise errors.SubjectModeNotFound(
+                    f"Subject '{subject}' does not have subject-level mode configured"
+                )
+            return own or self._effective_mode(session, None)
+
+    def set_mode(
+        self, subject: str | None, mode: str, *, force: bool = False, caller: Caller = ANONYMOUS
+    ) -> Mode:
+        """Set the global or a subject's mode. IMPORT over existing schemas needs ``force``."""
+        new = Mode.parse(mode)
+        key = GLOBAL if subject is None else validate_subject(subject)
+        with self.db.write() as session:
+            if new is Mode.IMPORT and not force:
+                busy = (
+                    repo.any_schema(session)
+                    if subject is None
+                    else bool(repo.version_rows(session, subject))
+                )
+                if busy:
+                    raise errors.OperationNotPermitted(
+                        "Cannot import since found existing subjects; use force=true to "
+                        "switch to IMPORT mode anyway"
+                    )
+            repo.put_mode(session, key, new)
+            repo.record(
+                session,
+                AuditEntry(
+                    "set_mode",
+                    subject,
+                    None,
+                    None,
+                    caller.actor,
+                    caller.remote,
+                    {"mode": new.value},
+                ),
+            )
+            return new
+
+    def delete_mode(self, subject: str | None, *, caller: Caller = ANONYMOUS) -> Mode:
+        """Remove a subject's mode (or reset the global one); return what it was."""
+        with self.db.write() as session:
+            key = GLOBAL if subject is None else subject
+            old = repo.get_mode(session, key)
+            if subject is not None and old is None:
+                raise errors.SubjectModeNotFound(
+                    f"Subject '{subject}' does not have subject-level mode configured"
+                )
+            repo.delete_mode(session, key)
+            repo.record(
+                session, AuditEntry("delete_mode", subject, None, None, caller.actor, caller.remote)
+            )
+            return old or Mode.READWRITE
+
+    # --- operations -------------------------------------------------------------------------
+
+    def ready(self) -> bool:
+        """Whether the database answers."""
+        return self.db.ping()
+
+    def audit(self, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Newest audit entries first."""
+        with self.db.read() as session:
+            return repo.audit_entries(session, limit=limit, offset=offset)
+
+    def sync_states(self) -> list[dict[str, Any]]:
+        """Cloud sync progress per target and subject."""
+        with self.db.read() as session:
+            return [
+                {
+                    "target": r.target,
+                    "subject": r.subject,
+                    "lastSyncedVersion": r.last_synced_version,
+                    "lastError": r.last_error,
+                    "attempts": r.attempts,
+                    "updatedAt": r.updated_at.isoformat(),
+                }
+                for r in repo.sync_states(session)
+            ]
+
+    def save_sync_state(
+        self,
+        target: str,
+        subject: str,
+        last_synced_version: int | None,
+        last_error: str | None,
+        attempts: int,
+    ) -> None:
+        """Record a sync attempt's outcome."""
+        with self.db.write() as session:
+            repo.put_sync_state(session, target, subject, last_synced_version, last_error, attempts)
+
+    @staticmethod
+    def schema_types() -> list[str]:
+        """Schema types this registry accepts."""
+        return [t.value for t in SUPPORTED_SCHEMA_TYPES]
