@@ -31,6 +31,9 @@ from registry.formats.base import Violation
 _SOFT_DEPTH = 8
 _HARD_DEPTH = 100
 _BUDGET = 20_000
+# Past the soft budget the generator only finishes what it started; a value that still needs
+# this many more steps (records nested 2**n ways, say) is given up.
+_HARD_BUDGET = 4 * _BUDGET
 _TERMINAL = frozenset(
     {"null", "boolean", "int", "long", "float", "double", "bytes", "string", "enum", "fixed"}
 )
@@ -197,7 +200,8 @@ class Generator:
 
     ``steer`` maps ``id(union node)`` to the branch index to take and ``id(enum node)`` to the
     symbol to use; when steering, arrays and maps are not empty (until the walk is deep) so the
-    place is reached.
+    place is reached. Work is bounded: past a soft budget of steps only the smallest choices are
+    made, and past a hard one the value is given up (:class:`NoExample`).
     """
 
     def __init__(self, rng: random.Random, steer: dict[int, Any] | None = None) -> None:
@@ -211,6 +215,8 @@ class Generator:
         self.budget -= 1
         if depth > _HARD_DEPTH:
             raise NoExample("the schema recurses without an end")
+        if self.budget < -_HARD_BUDGET:
+            raise NoExample("every value of the schema is too large to generate")
         terminal = depth > _SOFT_DEPTH or self.budget <= 0
         kind = node.kind
         if kind == "union":

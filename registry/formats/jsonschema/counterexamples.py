@@ -6,7 +6,9 @@ local values there (the removed enum value, a string one longer than the new ``m
 value of the removed type, a number just past the new bound...), then values generated from
 the writer's subschema, and embed each into a whole writer instance. Only instances that the
 real validators confirm (valid for the writer, invalid for the reader) are attached. The
-whole search stops after :data:`BUDGET_SECONDS`.
+whole search stops after :data:`BUDGET_SECONDS` or :data:`~.budget.EXAMPLE_STEPS` steps of
+work, whichever comes first (validating one instance against a hostile schema can take
+exponential time, so the clock alone would not stop it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import referencing.exceptions
 
 from registry.formats.base import Incompatibility, ParsedSchema
+from registry.formats.jsonschema.budget import EXAMPLE_STEPS, BudgetExceeded, spending
 from registry.formats.jsonschema.compat.node import Node, type_set
 from registry.formats.jsonschema.examples import Generator, Unsatisfiable, generate
 from registry.formats.jsonschema.regex_gen import string_matching
@@ -43,15 +46,19 @@ def attach_examples(
 ) -> list[Incompatibility]:
     """``found`` with a verified counterexample attached where one is found in budget."""
     deadline = time.monotonic() + BUDGET_SECONDS
-    bases = _bases(writer)
-    result = []
-    for inc in found:
-        example = _NONE
-        place = places.get((inc.rule_id, inc.reader_path, inc.writer_path, inc.message))
-        if place is not None and time.monotonic() < deadline:
-            example = _search(inc, place, reader, writer, bases, deadline)
-        result.append(inc if example is _NONE else inc.with_example(example))
-    return result
+    result: list[Incompatibility] = []
+    with spending(EXAMPLE_STEPS):
+        try:
+            bases = _bases(writer)
+            for inc in found:
+                example = _NONE
+                place = places.get((inc.rule_id, inc.reader_path, inc.writer_path, inc.message))
+                if place is not None and time.monotonic() < deadline:
+                    example = _search(inc, place, reader, writer, bases, deadline)
+                result.append(inc if example is _NONE else inc.with_example(example))
+        except BudgetExceeded:
+            pass
+    return result + found[len(result) :]
 
 
 _NONE = object()

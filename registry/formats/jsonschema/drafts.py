@@ -22,6 +22,7 @@ from jsonschema import (
 from referencing import Specification
 
 from registry.errors import InvalidSchema
+from registry.formats.jsonschema.budget import bounded_validator_class
 
 
 class Draft(enum.IntEnum):
@@ -35,7 +36,7 @@ class Draft(enum.IntEnum):
 
     @property
     def validator_class(self) -> Any:
-        """The jsonschema validator class of the draft."""
+        """The jsonschema validator class of the draft, charging the work budget in force."""
         return _VALIDATORS[self]
 
     @property
@@ -50,11 +51,11 @@ class Draft(enum.IntEnum):
 
 
 _VALIDATORS: dict[Draft, Any] = {
-    Draft.DRAFT4: Draft4Validator,
-    Draft.DRAFT6: Draft6Validator,
-    Draft.DRAFT7: Draft7Validator,
-    Draft.DRAFT2019_09: Draft201909Validator,
-    Draft.DRAFT2020_12: Draft202012Validator,
+    Draft.DRAFT4: bounded_validator_class(Draft4Validator),
+    Draft.DRAFT6: bounded_validator_class(Draft6Validator),
+    Draft.DRAFT7: bounded_validator_class(Draft7Validator),
+    Draft.DRAFT2019_09: bounded_validator_class(Draft201909Validator),
+    Draft.DRAFT2020_12: bounded_validator_class(Draft202012Validator),
 }
 _SPECIFICATIONS: dict[Draft, Specification[Any]] = {
     Draft.DRAFT4: referencing.jsonschema.DRAFT4,

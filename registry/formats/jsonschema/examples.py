@@ -15,6 +15,7 @@ satisfy (``not``, clashing patterns) are filtered out rather than returned.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
@@ -26,6 +27,7 @@ import referencing.exceptions
 from referencing._core import Resolver as _Resolver
 
 from registry.formats.base import ParsedSchema
+from registry.formats.jsonschema.budget import EXAMPLE_STEPS, BudgetExceeded, spending, tick
 from registry.formats.jsonschema.drafts import Draft
 from registry.formats.jsonschema.merge import merge, type_set
 from registry.formats.jsonschema.parse import build_context
@@ -72,6 +74,7 @@ class Generator:
         """A value for ``schema`` (raises :class:`Unsatisfiable` when it gives up)."""
         if depth > _MAX_DEPTH:
             raise Unsatisfiable("too deep")
+        tick()
         schema, resolver = self.flatten(schema, resolver)
         if schema is True:
             return self._any(depth)
@@ -95,6 +98,7 @@ class Generator:
         for _ in range(64):
             if not isinstance(schema, dict) or "$ref" not in schema:
                 break
+            tick(10)
             resolved = resolver.lookup(schema["$ref"])
             rest = {k: v for k, v in schema.items() if k != "$ref"}
             resolver = resolved.resolver
@@ -373,9 +377,20 @@ def generate(schema: ParsedSchema, mode: Mode, seed: int = 0) -> Any:
 
 
 def generate_examples(schema: ParsedSchema, n: int, *, seed: int = 0) -> list[Any]:
-    """Up to ``n`` distinct valid instances: ``examples``, ``default``, min, max, then random."""
+    """Up to ``n`` distinct valid instances: ``examples``, ``default``, min, max, then random.
+
+    Generation and validation share a budget of :data:`~.budget.EXAMPLE_STEPS` steps; when a
+    schema is too complex for it, the instances found so far are returned (perhaps none).
+    """
     if n <= 0:
         return []
+    found: dict[str, Any] = {}
+    with spending(EXAMPLE_STEPS), contextlib.suppress(BudgetExceeded):
+        _generate_into(schema, n, seed, found)
+    return list(found.values())
+
+
+def _generate_into(schema: ParsedSchema, n: int, seed: int, found: dict[str, Any]) -> None:
     document = schema.document
     candidates: list[Any] = []
     if isinstance(document, dict):
@@ -385,7 +400,6 @@ def generate_examples(schema: ParsedSchema, n: int, *, seed: int = 0) -> list[An
             candidates.append(document["default"])
     context = build_context(document, schema.references)
     rng = random.Random(seed)
-    found: dict[str, Any] = {}
     _offer(schema, candidates, found, n)
     for attempt in range(n * 6 + 8):
         if len(found) >= n:
@@ -397,7 +411,6 @@ def generate_examples(schema: ParsedSchema, n: int, *, seed: int = 0) -> list[An
         except (Unsatisfiable, referencing.exceptions.Unresolvable, RecursionError):
             continue
         _offer(schema, [value], found, n)
-    return list(found.values())
 
 
 def _offer(schema: ParsedSchema, values: list[Any], found: dict[str, Any], n: int) -> None:

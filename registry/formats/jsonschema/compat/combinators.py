@@ -49,28 +49,56 @@ _KEYWORD_RULES = {
 }
 
 
+# A finite writer reports at most this many of its values the reader rejects (then one line
+# saying how many more), so a huge enum cannot make a huge answer.
+MAX_VALUES_REPORTED = 20
+_BIG_ENUM = 16
+
+
 def compare_values(engine: Engine, w: Node, r: Node, values: list[Any]) -> list[Incompatibility]:
     """A finite writer (``enum``/``const``/null/boolean): check each value it really allows."""
     found: list[Incompatibility] = []
+    rejected = 0
     for value in values:
         if not engine.valid(w, value) or engine.valid(r, value):
             continue
-        keyword, detail = _first_error(r, value)
-        rule = _KEYWORD_RULES.get(keyword, "json.enum-value-removed")
-        if rule == "json.type-changed" and isinstance(w.schema, dict) and "enum" in w.schema:
-            rule = "json.enum-value-removed"
-        text = json.dumps(value)
-        message = f"The writer allows {w.field} to be {text}, which the reader rejects ({detail})."
-        found.append(engine.found(rule, message, w, r).with_example(value))
+        rejected += 1
+        if rejected <= MAX_VALUES_REPORTED:
+            found.append(_rejected_value(engine, w, r, value))
+    if rejected > MAX_VALUES_REPORTED:
+        more = rejected - MAX_VALUES_REPORTED
+        message = (
+            f"The reader also rejects {more} more of the values the writer allows for {w.field}."
+        )
+        found.append(engine.found(found[-1].rule_id, message, w, r))
     return found
 
 
-def _first_error(r: Node, value: Any) -> tuple[str, str]:
+def _rejected_value(engine: Engine, w: Node, r: Node, value: Any) -> Incompatibility:
+    keyword, detail = _first_error(engine, r, value)
+    rule = _KEYWORD_RULES.get(keyword, "json.enum-value-removed")
+    if rule == "json.type-changed" and isinstance(w.schema, dict) and "enum" in w.schema:
+        rule = "json.enum-value-removed"
+    text = json.dumps(value)
+    message = f"The writer allows {w.field} to be {text}, which the reader rejects ({detail})."
+    return engine.found(rule, message, w, r).with_example(value)
+
+
+def _first_error(engine: Engine, r: Node, value: Any) -> tuple[str, str]:
+    values = r.get("enum")
+    big = isinstance(values, list) and len(values) > _BIG_ENUM
+    if big and not engine.valid(r.derived({"enum": values}), value):
+        return "enum", f"{_short(value)} is not one of the reader's {len(values)} values"
     cls = r.draft.validator_class
     validator = cls(r.schema, _resolver=r.resolver, format_checker=cls.FORMAT_CHECKER)
     for error in validator.iter_errors(value):
         return str(error.validator), error.message
     return "false", "the reader's schema is false"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def compare_reader(engine: Engine, w: Node, r: Node) -> list[Incompatibility]:

@@ -19,6 +19,7 @@ at the same instance depth (unguarded recursion) is undecidable.
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import replace
 from typing import Any
 
@@ -26,11 +27,27 @@ import referencing.exceptions
 
 from registry.domain import CompatibilityPolicy
 from registry.formats.base import Incompatibility
-from registry.formats.jsonschema.compat.node import Node, is_true, type_set
+from registry.formats.jsonschema.budget import tick
+from registry.formats.jsonschema.compat.memo import Memo
+from registry.formats.jsonschema.compat.node import (
+    Node,
+    is_true,
+    json_key,
+    node_key,
+    resolver_key,
+    type_set,
+)
 from registry.formats.jsonschema.drafts import Draft, pointer
 from registry.formats.jsonschema.merge import merge
 
 MAX_INSTANCE_DEPTH = 160
+# Comparisons in progress inside one another (each a handful of Python frames): beyond this
+# the answer is "undecidable", so the engine never needs a deep interpreter stack.
+MAX_NESTING = 300
+# Budget steps charged per comparison (a comparison costs about as much as ten keywords
+# checked by a validator).
+COMPARE_COST = 10
+_BIG_ENUM = 16
 
 
 class Engine:
@@ -39,8 +56,13 @@ class Engine:
     def __init__(self, policy: CompatibilityPolicy) -> None:
         self.policy = policy
         self.lenient = policy is CompatibilityPolicy.LENIENT
-        self._active: dict[tuple[int, int], int] = {}
-        self._validators: dict[tuple[int, int], Any] = {}
+        self._active: dict[tuple[int, int], tuple[int, int]] = {}
+        self._nesting = 0
+        self._memo = Memo()
+        self._derefs: dict[Hashable, tuple[Any, Any, tuple[str, ...], Any]] = {}
+        self._pieces: dict[Hashable, tuple[list[tuple[Any, Any, tuple[str, ...]]], Any]] = {}
+        self._validators: dict[Hashable, tuple[Any, Any]] = {}
+        self._enums: dict[int, tuple[Any, frozenset[Hashable], Any]] = {}
         self._refs: dict[int, tuple[Any, bool]] = {}
         self.places: dict[tuple[str, str, str, str], tuple[Node, Node]] = {}
 
@@ -74,24 +96,49 @@ class Engine:
         return not self.compare(w, r)
 
     def valid(self, node: Node, value: Any) -> bool:
-        """Whether ``value`` is valid under the node's schema (in its document)."""
-        key = (id(node.schema), id(node.resolver))
-        validator = self._validators.get(key)
-        if validator is None:
+        """Whether ``value`` is valid under the node's schema (in its document).
+
+        A big ``enum`` is checked through a set of value keys, so a thousand writer values
+        against a thousand-value enum is not a million comparisons.
+        """
+        schema = node.schema
+        if schema.__class__ is dict and len(schema.get("enum") or ()) > _BIG_ENUM:
+            _, keys, rest = self._big_enum(schema)
+            if json_key(value) not in keys:
+                return False
+            node = node.derived(rest)
+        key = (id(node.schema), resolver_key(node.resolver), node.draft)
+        cached = self._validators.get(key)
+        if cached is None:
             cls = node.draft.validator_class
             validator = cls(node.schema, _resolver=node.resolver, format_checker=cls.FORMAT_CHECKER)
-            self._validators[key] = (validator, node.schema)
+            self._validators[key] = (validator, node)
         else:
-            validator = validator[0]
+            validator = cached[0]
         try:
             return bool(validator.is_valid(value))
-        except (referencing.exceptions.Unresolvable, RecursionError):
+        except referencing.exceptions.Unresolvable:
             return False
+
+    def _big_enum(self, schema: dict[str, Any]) -> tuple[Any, frozenset[Hashable], Any]:
+        cached = self._enums.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            tick(len(schema["enum"]))
+            keys = frozenset(json_key(v) for v in schema["enum"])
+            rest = {k: v for k, v in schema.items() if k != "enum"}
+            cached = (schema, keys, rest)
+            self._enums[id(schema)] = cached
+        return cached
 
     # --- the comparison ---------------------------------------------------------------------
 
     def compare(self, w: Node, r: Node) -> list[Incompatibility]:
-        """Every reason the reader at ``r`` may reject a value the writer at ``w`` accepts."""
+        """Every reason the reader at ``r`` may reject a value the writer at ``w`` accepts.
+
+        Results are shared between equal (writer, reader, place) triples (see
+        :mod:`~registry.formats.jsonschema.compat.memo`); each comparison made charges the
+        work budget in force.
+        """
         if self.same(w.schema, r.schema):
             return []
         w = self.deref_writer(w)
@@ -99,17 +146,32 @@ class Engine:
             return []
         key = (id(w.schema), id(r.schema))
         depth = len(w.where)
-        if key in self._active:
-            if self._active[key] < depth:
+        active = self._active.get(key)
+        if active is not None:
+            self._memo.assumed(active[0])
+            if active[1] < depth:
                 return []
             return [self._undecidable(w, r, "the schemas recurse without consuming the value")]
+        memo_key = (*node_key(w), w.piece, *node_key(r))
+        remembered = self._memo.get(memo_key)
+        if remembered is not None:
+            return remembered
+        tick(COMPARE_COST)
         if depth > MAX_INSTANCE_DEPTH:
             return [self._undecidable(w, r, "the schemas nest too deeply to compare")]
-        self._active[key] = depth
+        if self._nesting >= MAX_NESTING:
+            self._memo.assumed(0)
+            return [self._undecidable(w, r, "the schemas nest too deeply to compare")]
+        frame = self._memo.enter(self._nesting)
+        self._active[key] = (self._nesting, depth)
+        self._nesting += 1
         try:
-            return self._compare_split(w, r)
+            result = unique(self._compare_split(w, r))
         finally:
+            self._nesting -= 1
             del self._active[key]
+        self._memo.leave(frame, memo_key, result, (w, r))
+        return result
 
     def _compare_split(self, w: Node, r: Node) -> list[Incompatibility]:
         r_parts = self.split_reader(r)
@@ -143,10 +205,24 @@ class Engine:
 
     def deref_writer(self, w: Node) -> Node:
         """The writer with ``$ref`` resolved and ``allOf`` merged (accepting at least as much)."""
+        if w.schema.__class__ is not dict:
+            return w
+        key = (id(w.schema), resolver_key(w.resolver), w.draft, w.path)
+        cached = self._derefs.get(key)
+        if cached is None:
+            cached = (*self._deref(w), w)
+            self._derefs[key] = cached
+        schema, resolver, path, _ = cached
+        if schema is w.schema and resolver is w.resolver:
+            return w
+        return Node(schema, resolver, w.draft, path, w.where, w.piece)
+
+    def _deref(self, w: Node) -> tuple[Any, Any, tuple[str, ...]]:
         schema, resolver, path = w.schema, w.resolver, w.path
         for _ in range(32):
             if not isinstance(schema, dict):
                 break
+            tick()
             if "$dynamicRef" in schema or "$recursiveRef" in schema:
                 schema = {
                     k: v for k, v in schema.items() if k not in ("$dynamicRef", "$recursiveRef")
@@ -161,9 +237,7 @@ class Engine:
             break
         if isinstance(schema, dict) and schema == {}:
             schema = True
-        if schema is w.schema and resolver is w.resolver:
-            return w
-        return Node(schema, resolver, w.draft, path, w.where, w.piece)
+        return schema, resolver, path
 
     def _follow(
         self, schema: dict[str, Any], resolver: Any, path: tuple[str, ...], draft: Draft
@@ -186,11 +260,27 @@ class Engine:
     def writer_pieces(self, w: Node) -> list[Node]:
         """Writer sub-cases covering every writer instance (``anyOf``/``oneOf``/``if``)."""
         schema = w.schema
-        if not isinstance(schema, dict):
+        if not isinstance(schema, dict) or not (
+            "anyOf" in schema or "oneOf" in schema or "if" in schema
+        ):
             return [w]
+        key = (id(schema), resolver_key(w.resolver), w.draft, w.path)
+        cached = self._pieces.get(key)
+        if cached is None:
+            made = self._writer_pieces(w)
+            shapes = [(p.schema, p.resolver, p.path) for p in made] if made[0] is not w else []
+            cached = (shapes, w)
+            self._pieces[key] = cached
+        if not cached[0]:
+            return [w]
+        return [Node(s, res, w.draft, path, w.where, True) for s, res, path in cached[0]]
+
+    def _writer_pieces(self, w: Node) -> list[Node]:
+        schema = w.schema
         for keyword in ("anyOf", "oneOf"):
             branches = schema.get(keyword)
             if isinstance(branches, list):
+                tick(len(branches))
                 base = {k: v for k, v in schema.items() if k != keyword}
                 base = _drop_unevaluated(base)
                 pieces = []
@@ -236,6 +326,16 @@ class Engine:
             base = r.derived(_evaluated_by(rest, branches))
             return ([] if is_true(base.schema) else [base]) + branches
         return [r]
+
+
+def unique(found: list[Incompatibility]) -> list[Incompatibility]:
+    """``found`` without repeats (shared sub-results reach a comparison by many paths)."""
+    if len(found) < 2:
+        return found
+    seen: dict[tuple[str, str, str, str], Incompatibility] = {}
+    for inc in found:
+        seen.setdefault((inc.rule_id, inc.reader_path, inc.writer_path, inc.message), inc)
+    return found if len(seen) == len(found) else list(seen.values())
 
 
 def finite_values(w: Node) -> list[Any] | None:

@@ -3,6 +3,7 @@ where it sits in its document and which value of the instance it describes."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,3 +102,34 @@ def type_set(schema: Any) -> set[str]:
 def accepts_type(types: set[str], kind: str) -> bool:
     """Whether a ``type`` set accepts every value of JSON type ``kind``."""
     return kind in types
+
+
+def resolver_key(resolver: Resolver[Any]) -> Hashable:
+    """What a resolver resolves against (``lookup`` makes a new resolver object each time)."""
+    return (id(resolver._registry), resolver._base_uri, resolver._previous)
+
+
+def node_key(node: Node) -> tuple[Hashable, ...]:
+    """A node's identity for sharing results: schema object, resolution scope and places.
+
+    The schema is keyed by ``id``: callers keep the node alive as long as they keep the key.
+    """
+    return (id(node.schema), resolver_key(node.resolver), node.draft, node.path, node.where)
+
+
+def json_key(value: Any) -> Hashable:
+    """A hashable key equal for two JSON values exactly when JSON Schema calls them equal.
+
+    ``1`` and ``1.0`` are equal, ``true`` and ``1`` are not, object key order does not count.
+    """
+    if value is True or value is False:
+        return ("bool", value)
+    if value is None:
+        return ("null",)
+    if isinstance(value, (int, float, str)):
+        return value
+    if isinstance(value, list):
+        return ("array", tuple(json_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("object", frozenset((k, json_key(v)) for k, v in value.items()))
+    return ("other", repr(value))
