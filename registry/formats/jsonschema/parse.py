@@ -14,12 +14,14 @@ because people read them and Confluent keeps them too.
 from __future__ import annotations
 
 import json
+import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import referencing.exceptions
-from jsonschema.exceptions import SchemaError
+from jsonschema.validators import validator_for
 from jsonschema_specifications import REGISTRY as SPECIFICATIONS  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing._core import Resolver
@@ -56,11 +58,13 @@ def decode(text: str) -> Any:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise InvalidSchema(f"Duplicate key '{key}' in schema JSON")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InvalidSchema(f"Duplicate key '{key}' in schema JSON")
+            seen.add(key)
     return result
 
 
@@ -68,23 +72,19 @@ def _no_constant(name: str) -> Any:
     raise InvalidSchema(f"Invalid JSON: {name} is not a JSON number")
 
 
+_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
 def _nesting_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects, brackets inside strings skipped."""
     depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        if bracket in "[{":
             depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
+            if depth > deepest:
+                deepest = depth
+        else:
             depth -= 1
     return deepest
 
@@ -145,13 +145,7 @@ def parse_schema(
             f"A JSON Schema must be an object or a boolean, not {_json_type(document)}"
         )
     draft = draft_of(document)
-    try:
-        draft.validator_class.check_schema(document)
-    except SchemaError as exc:
-        where = pointer([str(p) for p in exc.absolute_path]) or "/"
-        raise InvalidSchema(
-            f"Schema is not valid {draft.name} JSON Schema at '{where}': {exc.message}"
-        ) from None
+    check_meta_schema(document, draft)
     context = build_context(document, references)
     _check_refs(document, context.resolver(), context.draft, ())
     if normalize:
@@ -170,6 +164,120 @@ def parse_schema(
         references=tuple(references),
         compiled=compiled,
     )
+
+
+# Where each draft's meta-schema expects a subschema: one, a list of them, a name -> subschema
+# map (values that are lists, like ``dependencies`` property lists, are data).
+_POSITIONS_4 = {
+    "additionalItems": "one",
+    "additionalProperties": "one",
+    "items": "one-or-list",
+    "not": "one",
+    "allOf": "list",
+    "anyOf": "list",
+    "oneOf": "list",
+    "definitions": "map",
+    "properties": "map",
+    "patternProperties": "map",
+    "dependencies": "map",
+}
+_POSITIONS_6 = {**_POSITIONS_4, "contains": "one", "propertyNames": "one"}
+_POSITIONS_7 = {**_POSITIONS_6, "if": "one", "then": "one", "else": "one"}
+_POSITIONS_2019 = {
+    **_POSITIONS_7,
+    "$defs": "map",
+    "dependentSchemas": "map",
+    "unevaluatedItems": "one",
+    "unevaluatedProperties": "one",
+    "contentSchema": "one",
+}
+_POSITIONS_2020 = {
+    **{k: v for k, v in _POSITIONS_2019.items() if k != "additionalItems"},
+    "items": "one",
+    "prefixItems": "list",
+}
+_POSITIONS: dict[Draft, dict[str, str]] = {
+    Draft.DRAFT4: _POSITIONS_4,
+    Draft.DRAFT6: _POSITIONS_6,
+    Draft.DRAFT7: _POSITIONS_7,
+    Draft.DRAFT2019_09: _POSITIONS_2019,
+    Draft.DRAFT2020_12: _POSITIONS_2020,
+}
+_META_VALIDATORS: dict[Draft, Any] = {}
+
+
+def check_meta_schema(document: Any, draft: Draft) -> None:
+    """Validate ``document`` against its draft's meta-schema, each distinct subschema once.
+
+    The meta-schemas validate every subschema position with the whole meta-schema again, so
+    the document is valid exactly when every one of its subschemas is valid *shallowly* (its
+    own subschemas replaced by ``{}``, a valid schema in every draft). Schemas with thousands
+    of fields repeat a few shapes, so checking each distinct shallow shape once makes this
+    linear and fast where validating the document as a whole is slow. Subschemas are checked
+    breadth first, so the error reported is one nearest the root.
+    """
+    validator = _meta_validator(draft)
+    positions = _POSITIONS[draft]
+    seen: set[str] = set()
+    queue: deque[tuple[tuple[str, ...], Any]] = deque([((), document)])
+    while queue:
+        path, node = queue.popleft()
+        shallow = _shallow(node, positions, path, queue) if isinstance(node, dict) else node
+        key = json.dumps(shallow, sort_keys=True, separators=(",", ":"), default=str)
+        if key in seen:
+            continue
+        seen.add(key)
+        error = next(iter(validator.iter_errors(shallow)), None)
+        if error is not None:
+            where = pointer([*path, *(str(p) for p in error.absolute_path)]) or "/"
+            raise InvalidSchema(
+                f"Schema is not valid {draft.name} JSON Schema at '{where}': {error.message}"
+            )
+
+
+def _shallow(
+    node: dict[str, Any],
+    positions: dict[str, str],
+    path: tuple[str, ...],
+    queue: deque[tuple[tuple[str, ...], Any]],
+) -> dict[str, Any]:
+    """``node`` with its object subschemas replaced by ``{}``, queued to be checked."""
+    shallow = dict(node)
+    for key, value in node.items():
+        kind = positions.get(key)
+        if kind is None:
+            continue
+        if isinstance(value, dict) and kind in ("one", "one-or-list"):
+            queue.append(((*path, key), value))
+            shallow[key] = {}
+        elif isinstance(value, list) and kind in ("list", "one-or-list"):
+            shallow[key] = [
+                _placeholder(v, (*path, key, str(i)), queue) for i, v in enumerate(value)
+            ]
+        elif isinstance(value, dict) and kind == "map":
+            shallow[key] = {
+                name: _placeholder(v, (*path, key, name), queue) for name, v in value.items()
+            }
+    return shallow
+
+
+def _placeholder(
+    value: Any, path: tuple[str, ...], queue: deque[tuple[tuple[str, ...], Any]]
+) -> Any:
+    if isinstance(value, dict):
+        queue.append((path, value))
+        return {}
+    return value
+
+
+def _meta_validator(draft: Draft) -> Any:
+    validator = _META_VALIDATORS.get(draft)
+    if validator is None:
+        meta_schema = draft.validator_class.META_SCHEMA
+        cls = validator_for(meta_schema)
+        validator = cls(meta_schema, format_checker=cls.FORMAT_CHECKER)
+        _META_VALIDATORS[draft] = validator
+    return validator
 
 
 def _check_refs(node: Any, resolver: Resolver[Any], draft: Draft, path: tuple[str, ...]) -> None:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema.exceptions import SchemaError
 
 from registry.domain import SchemaType
 from registry.errors import InvalidSchema
 from registry.formats import get_format
 from registry.formats.base import ResolvedReference, SchemaFormat
 from registry.formats.jsonschema import JsonSchemaFormat
+from registry.formats.jsonschema.drafts import Draft
+from registry.formats.jsonschema.parse import check_meta_schema
 
 FMT = JsonSchemaFormat()
 
@@ -190,3 +195,90 @@ def test_normalize_spells_schema_uri_canonically() -> None:
     a = FMT.parse('{"$schema": "https://json-schema.org/draft-07/schema"}', normalize=True)
     b = FMT.parse('{"$schema": "http://json-schema.org/draft-07/schema#"}', normalize=True)
     assert a.canonical == b.canonical
+
+
+# --- the fast meta-schema check agrees with jsonschema's own -------------------------------
+
+CONFORMANCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance"
+NESTED_CASES: list[Any] = [
+    {"properties": {"a": {"type": "foo"}}},
+    {"$defs": {"a": 5}},
+    {"definitions": {"a": 5}},
+    {"dependencies": {"a": ["b"], "c": {"type": 1}}},
+    {"items": [{"type": 1}]},
+    {"items": [{}]},
+    {"items": True},
+    {"if": {"type": 3}},
+    {"then": {"type": 5}},
+    {"additionalItems": False},
+    {"additionalItems": {"type": 4}},
+    {"additionalProperties": True},
+    {"contains": {"minimum": "x"}},
+    {"propertyNames": 5},
+    {"prefixItems": [{"type": 5}]},
+    {"prefixItems": 5},
+    {"unevaluatedItems": {"type": 5}},
+    {"contentSchema": {"type": 5}},
+    {"dependentSchemas": {"a": {"type": 5}}},
+    {"allOf": []},
+    {"anyOf": [5]},
+    {"not": True},
+    {"patternProperties": {"[": {}}},
+    {"patternProperties": {"a": {"maxLength": -1}}},
+    {"properties": {"a": True}},
+    {"properties": {"a": {"$ref": "#/x", "type": 5}}},
+    {"items": {"items": {"items": {"type": "x"}}}},
+    {"oneOf": [{"allOf": [{"not": {"type": "x"}}]}]},
+]
+
+
+def _conformance_schemas() -> list[Any]:
+    found: list[Any] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key in ("original", "updated", "original_schema", "update_schema", "schema"):
+                if key in value:
+                    found.append(value[key])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in sorted(CONFORMANCE.rglob("*.json")):
+        walk(json.loads(re.sub(r",(\s*[}\]])", r"\1", path.read_text())))
+    return [doc for doc in found if isinstance(doc, (dict, bool))]
+
+
+def _meta_verdicts(document: Any, draft: Draft) -> tuple[bool, bool]:
+    try:
+        check_meta_schema(document, draft)
+        fast = True
+    except InvalidSchema:
+        fast = False
+    try:
+        draft.validator_class.check_schema(document)
+        full = True
+    except SchemaError:
+        full = False
+    return fast, full
+
+
+@pytest.mark.parametrize("draft", list(Draft), ids=lambda d: d.name)
+def test_fast_meta_schema_check_agrees_with_jsonschema_on_nested_cases(draft: Draft) -> None:
+    disagreements = [doc for doc in NESTED_CASES if len(set(_meta_verdicts(doc, draft))) != 1]
+    assert disagreements == []
+
+
+@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance is not present")
+def test_fast_meta_schema_check_agrees_with_jsonschema_on_the_conformance_data() -> None:
+    documents = _conformance_schemas()
+    assert len(documents) > 300
+    disagreements = [
+        (draft.name, doc)
+        for doc in documents
+        for draft in Draft
+        if len(set(_meta_verdicts(doc, draft))) != 1
+    ]
+    assert disagreements == []
