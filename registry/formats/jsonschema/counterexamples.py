@@ -14,6 +14,7 @@ exponential time, so the clock alone would not stop it).
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 import time
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from registry.formats.jsonschema.regex_gen import string_matching
 from registry.formats.jsonschema.validate import is_valid
 
 BUDGET_SECONDS = 0.5
+_MAX_CANDIDATES = 64
 _SAMPLES: dict[str, Any] = {
     "string": "x",
     "integer": 7,
@@ -44,34 +46,60 @@ Places = dict[tuple[str, str, str, str], tuple[Node, Node]]
 def attach_examples(
     found: list[Incompatibility], reader: ParsedSchema, writer: ParsedSchema, places: Places
 ) -> list[Incompatibility]:
-    """``found`` with a verified counterexample attached where one is found in budget."""
+    """``found`` with a verified counterexample attached where one is found in budget.
+
+    An example the engine attached (a value it knows the reader rejects) stays only if it is a
+    whole instance or the search embeds it into one; a value from deep inside an instance is
+    not an instance of the writer, so it is dropped when no whole instance is found.
+    """
     deadline = time.monotonic() + BUDGET_SECONDS
     result: list[Incompatibility] = []
     with spending(EXAMPLE_STEPS):
         try:
-            bases = _bases(writer)
+            bases = _Bases(writer)
             for inc in found:
-                example = _NONE
                 place = places.get((inc.rule_id, inc.reader_path, inc.writer_path, inc.message))
+                example = _NONE
                 if place is not None and time.monotonic() < deadline:
                     example = _search(inc, place, reader, writer, bases, deadline)
-                result.append(inc if example is _NONE else inc.with_example(example))
+                result.append(_settled(inc, place, example))
         except BudgetExceeded:
             pass
-    return result + found[len(result) :]
+    for inc in found[len(result) :]:
+        place = places.get((inc.rule_id, inc.reader_path, inc.writer_path, inc.message))
+        result.append(_settled(inc, place, _NONE))
+    return result
+
+
+def _settled(
+    inc: Incompatibility, place: tuple[Node, Node] | None, example: Any
+) -> Incompatibility:
+    if example is not _NONE:
+        return inc.with_example(example)
+    if inc.has_example and (place is None or place[0].where):
+        return Incompatibility(inc.rule_id, inc.message, inc.reader_path, inc.writer_path)
+    return inc
 
 
 _NONE = object()
 
 
-def _bases(writer: ParsedSchema) -> list[Any]:
-    bases = []
-    for mode in ("max", "min"):
-        try:
-            bases.append(generate(writer, mode))
-        except (Unsatisfiable, RecursionError):
-            continue
-    return bases or [{}]
+class _Bases:
+    """Whole writer instances to embed local values in, generated when first needed."""
+
+    def __init__(self, writer: ParsedSchema) -> None:
+        self._writer = writer
+        self._made: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+    def get(self, mode: str, toward: tuple[str, ...] = ()) -> Any:
+        """The ``mode`` base reaching ``toward`` (``_NONE`` when none could be made)."""
+        key = (mode, toward)
+        if key not in self._made:
+            try:
+                self._made[key] = generate(self._writer, mode, toward=toward)  # type: ignore[arg-type]
+            except (Unsatisfiable, RecursionError, referencing.exceptions.Unresolvable):
+                self._made[key] = _NONE
+        return self._made[key]
 
 
 def _search(
@@ -79,30 +107,61 @@ def _search(
     place: tuple[Node, Node],
     reader: ParsedSchema,
     writer: ParsedSchema,
-    bases: list[Any],
+    bases: _Bases,
     deadline: float,
 ) -> Any:
+    """A verified counterexample: each candidate in the smallest base reaching the place
+    first (required properties and the path only: quick to validate), then in fuller ones."""
     w, r = place
-    for local in _candidates(inc, w, r):
-        if time.monotonic() > deadline:
-            return _NONE
-        for base in bases:
+    candidates = list(itertools.islice(_candidates(inc, w, r), _MAX_CANDIDATES))
+    tried = 0
+    for mode, toward in (("min", w.where), ("max", ()), (None, ())):
+        base = bases.get(mode, toward) if mode is not None else {} if not tried else _NONE
+        if base is _NONE:
+            continue
+        tried += 1
+        for local in candidates:
+            if time.monotonic() > deadline:
+                return _NONE
             instance = _embed(base, w.where, local)
-            if is_valid(writer, instance) and not is_valid(reader, instance):
+            if not is_valid(reader, instance) and is_valid(writer, instance):
                 return instance
     return _NONE
 
 
 def _candidates(inc: Incompatibility, w: Node, r: Node) -> Iterator[Any]:
+    """Local values to try, the likeliest first; those the writer's own subschema rejects are
+    left out (they would make the whole instance invalid for the writer)."""
+    for local in _all_candidates(inc, w, r):
+        if _locally_valid(w, local):
+            yield local
+
+
+def _all_candidates(inc: Incompatibility, w: Node, r: Node) -> Iterator[Any]:
     if inc.has_example:
         yield inc.example
     yield from _targeted(inc.rule_id, w, r)
-    for seed, mode in enumerate(("max", "min", "random", "random", "random")):
+    yield from _generated(w, ("min", "max"))
+    yield from _sweep(r)
+    yield from _generated(w, ("random", "random", "random"))
+
+
+def _generated(w: Node, modes: tuple[str, ...]) -> Iterator[Any]:
+    for seed, mode in enumerate(modes):
         gen = Generator(w.draft, random.Random(seed), mode)  # type: ignore[arg-type]
         try:
             yield gen.value(w.schema, w.resolver)
         except (Unsatisfiable, RecursionError, referencing.exceptions.Unresolvable):
             continue
+
+
+def _locally_valid(w: Node, value: Any) -> bool:
+    cls = w.draft.validator_class
+    try:
+        validator = cls(w.schema, _resolver=w.resolver, format_checker=cls.FORMAT_CHECKER)
+        return bool(validator.is_valid(value))
+    except (referencing.exceptions.Unresolvable, RecursionError):
+        return True
 
 
 def _targeted(rule: str, w: Node, r: Node) -> Iterator[Any]:
@@ -134,7 +193,6 @@ def _targeted(rule: str, w: Node, r: Node) -> Iterator[Any]:
         yield from ([v] * (int(r.get("maxItems", 0)) + 1) for v in _SAMPLES.values())
     elif rule == "json.max-properties-decreased":
         yield {f"p{i}": "x" for i in range(int(r.get("maxProperties", 0)) + 1)}
-    yield from _sweep(r)
 
 
 def _sweep(r: Node) -> Iterator[Any]:
@@ -164,9 +222,10 @@ def _around(bound: Any, direction: int) -> Iterator[Any]:
 
 
 def _embed(base: Any, where: tuple[str, ...], local: Any) -> Any:
+    """``base`` with ``local`` put at ``where``; only the containers on the way are copied."""
     if not where:
         return copy.deepcopy(local)
-    instance = copy.deepcopy(base)
+    instance = _copy(base)
     holder: Any = instance
     for index, token in enumerate(where):
         last = index == len(where) - 1
@@ -175,6 +234,12 @@ def _embed(base: Any, where: tuple[str, ...], local: Any) -> Any:
         if holder is None:
             return base
     return instance
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    return list(value) if isinstance(value, list) else value
 
 
 def _step(holder: Any, token: str, value: Any, last: bool, following: str) -> Any:
@@ -190,8 +255,8 @@ def _step(holder: Any, token: str, value: Any, last: bool, following: str) -> An
         if last:
             holder[position] = value
             return holder
-        if not isinstance(holder[position], (dict, list)):
-            holder[position] = fresh
+        child = holder[position]
+        holder[position] = _copy(child) if isinstance(child, (dict, list)) else fresh
         return holder[position]
     if not isinstance(holder, dict):
         return None
@@ -199,8 +264,8 @@ def _step(holder: Any, token: str, value: Any, last: bool, following: str) -> An
     if last:
         holder[key] = value
         return holder
-    if not isinstance(holder.get(key), (dict, list)):
-        holder[key] = fresh
+    child = holder.get(key)
+    holder[key] = _copy(child) if isinstance(child, (dict, list)) else fresh
     return holder[key]
 
 

@@ -64,11 +64,16 @@ class Unsatisfiable(Exception):
 
 @dataclass
 class Generator:
-    """Builds one value per call for subschemas of one document."""
+    """Builds one value per call for subschemas of one document.
+
+    ``toward`` is an instance path (property names, ``[i]`` or ``[]`` for items) that the
+    value should reach even in ``min`` mode: the properties and items on it are generated.
+    """
 
     draft: Draft
     rng: random.Random
     mode: Mode = "random"
+    toward: tuple[str, ...] = ()
 
     def value(self, schema: Any, resolver: Resolver, depth: int = 0) -> Any:
         """A value for ``schema`` (raises :class:`Unsatisfiable` when it gives up)."""
@@ -224,6 +229,8 @@ class Generator:
         else:
             optional = [p for p in props if p not in required and self.rng.random() < 0.5]
         names = list(dict.fromkeys([*required, *optional]))
+        if depth < len(self.toward) and not self.toward[depth].startswith("["):
+            names = list(dict.fromkeys([*names, self.toward[depth]]))
         names += _dependents(schema, names)
         result: dict[str, Any] = {}
         for name in names:
@@ -265,6 +272,9 @@ class Generator:
         high = int(schema.get("maxItems", max(low, len(prefix)) + 3))
         if self.mode == "min" or depth >= _MAX_DEPTH // 2:
             size = low
+            if depth < len(self.toward) and self.toward[depth].startswith("["):
+                position = self.toward[depth][1:-1]
+                size = max(low, int(position) + 1 if position.isdigit() else 1)
         elif self.mode == "max":
             size = min(high, max(low, len(prefix) + 1))
         else:
@@ -369,10 +379,13 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def generate(schema: ParsedSchema, mode: Mode, seed: int = 0) -> Any:
-    """One value for the whole schema in ``mode`` (may be invalid; callers validate)."""
+def generate(schema: ParsedSchema, mode: Mode, seed: int = 0, toward: tuple[str, ...] = ()) -> Any:
+    """One value for the whole schema in ``mode`` (may be invalid; callers validate).
+
+    ``toward``: an instance path the value reaches (see :class:`Generator`).
+    """
     context = build_context(schema.document, schema.references)
-    gen = Generator(context.draft, random.Random(seed), mode)
+    gen = Generator(context.draft, random.Random(seed), mode, toward)
     return gen.value(schema.document, context.resolver())
 
 

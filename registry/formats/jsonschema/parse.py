@@ -218,12 +218,12 @@ def check_meta_schema(document: Any, draft: Draft) -> None:
     """
     validator = _meta_validator(draft)
     positions = _POSITIONS[draft]
-    seen: set[str] = set()
+    seen: set[str] = set()  # repr() of JSON values: distinct values, distinct text
     queue: deque[tuple[tuple[str, ...], Any]] = deque([((), document)])
     while queue:
         path, node = queue.popleft()
         shallow = _shallow(node, positions, path, queue) if isinstance(node, dict) else node
-        key = json.dumps(shallow, sort_keys=True, separators=(",", ":"), default=str)
+        key = repr(shallow)
         if key in seen:
             continue
         seen.add(key)
@@ -241,7 +241,12 @@ def _shallow(
     path: tuple[str, ...],
     queue: deque[tuple[tuple[str, ...], Any]],
 ) -> dict[str, Any]:
-    """``node`` with its object subschemas replaced by ``{}``, queued to be checked."""
+    """``node`` with its object subschemas replaced by ``{}``, queued to be checked.
+
+    A list or map holding only object subschemas keeps one placeholder: the meta-schemas say
+    nothing of such a container but its type, that it is not empty and (``patternProperties``
+    only, kept whole) what its keys look like, and checking many ``{}`` is what made this slow.
+    """
     shallow = dict(node)
     for key, value in node.items():
         kind = positions.get(key)
@@ -251,13 +256,15 @@ def _shallow(
             queue.append(((*path, key), value))
             shallow[key] = {}
         elif isinstance(value, list) and kind in ("list", "one-or-list"):
-            shallow[key] = [
-                _placeholder(v, (*path, key, str(i)), queue) for i, v in enumerate(value)
-            ]
+            items = [_placeholder(v, (*path, key, str(i)), queue) for i, v in enumerate(value)]
+            shallow[key] = items[:1] if all(i == {} for i in items) else items
         elif isinstance(value, dict) and kind == "map":
-            shallow[key] = {
+            entries = {
                 name: _placeholder(v, (*path, key, name), queue) for name, v in value.items()
             }
+            if key != "patternProperties" and all(v == {} for v in entries.values()):
+                entries = dict(list(entries.items())[:1])
+            shallow[key] = entries
     return shallow
 
 
@@ -281,21 +288,35 @@ def _meta_validator(draft: Draft) -> Any:
 
 
 def _check_refs(node: Any, resolver: Resolver[Any], draft: Draft, path: tuple[str, ...]) -> None:
-    stack: list[tuple[Any, Resolver[Any], tuple[str, ...]]] = [(node, resolver, path)]
+    # Paths are kept as (parent, tokens) links and spelled out only for an error message.
+    stack: list[tuple[Any, Resolver[Any], Any]] = [(node, resolver, (None, path))]
+    specification = draft.specification
     while stack:
         current, current_resolver, where = stack.pop()
-        if not isinstance(current, dict):
+        if current.__class__ is not dict:
             continue
-        if where and draft.specification.id_of(current):
+        if (
+            where[0] is not None
+            and ("$id" in current or "id" in current)
+            and specification.id_of(current)
+        ):
             current_resolver = current_resolver.in_subresource(
-                draft.specification.create_resource(current)
+                specification.create_resource(current)
             )
         for keyword in ("$ref", "$dynamicRef"):
             ref = current.get(keyword)
             if isinstance(ref, str):
-                _lookup(current_resolver, ref, (*where, keyword))
+                _lookup(current_resolver, ref, (*_spell(where), keyword))
         for sub_path, sub in subschemas(current):
-            stack.append((sub, current_resolver, (*where, *sub_path)))
+            stack.append((sub, current_resolver, (where, sub_path)))
+
+
+def _spell(where: Any) -> tuple[str, ...]:
+    parts: list[tuple[str, ...]] = []
+    while where is not None:
+        where, tokens = where
+        parts.append(tokens)
+    return tuple(token for tokens in reversed(parts) for token in tokens)
 
 
 def _lookup(resolver: Resolver[Any], ref: str, where: tuple[str, ...]) -> None:

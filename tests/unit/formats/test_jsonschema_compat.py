@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -246,19 +245,11 @@ def _wide(n: int, variant: int) -> dict[str, Any]:
     return {"type": "object", "properties": groups}
 
 
-def test_two_thousand_nested_fields_check_quickly() -> None:
+def test_two_thousand_nested_fields_are_compared_field_by_field() -> None:
+    # Speed is measured by `python -m bench`, not here.
     writer, reader = parse(_wide(2000, 0)), parse(_wide(2000, 1))
-    best = min(_timed(reader, writer) for _ in range(3))
     assert FMT.check(reader, writer) == []
     assert len(FMT.check(writer, reader)) == 2000
-    print(f"2,000 nested fields: {best * 1000:.1f} ms")
-    assert best < 0.1
-
-
-def _timed(reader: ParsedSchema, writer: ParsedSchema) -> float:
-    start = time.process_time()
-    FMT.check(reader, writer)
-    return time.process_time() - start
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Benchmarks of the schema formats: ``python -m bench`` (or ``make bench``)."""
