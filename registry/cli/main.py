@@ -16,7 +16,16 @@ from registry import __version__
 from registry.cli.errors import exit_code_for
 from registry.errors import RegistryError
 
-COMMAND_MODULES: tuple[str, ...] = ("serve", "users", "check", "gate", "push", "sync", "backup")
+COMMAND_MODULES: tuple[str, ...] = (
+    "serve",
+    "users",
+    "check",
+    "rules",
+    "gate",
+    "push",
+    "sync",
+    "backup",
+)
 
 app = typer.Typer(
     name="esr",

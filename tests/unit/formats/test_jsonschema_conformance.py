@@ -3,7 +3,8 @@
 The data lives in ``../shared/conformance`` (never copied into this repository; see its README
 for formats and licences). Confluent's ``compatible`` is the STRICT BACKWARD verdict and
 ``compatible_lenient`` the LENIENT one; we agree with every verdict except the cases listed in
-``DELIBERATE_DIFFERENCES``, where Confluent is semantically wrong (see docs/json-differences.md).
+``registry/formats/jsonschema/differences.py``, where Confluent is semantically wrong (listed
+with reasons in docs/rules.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from registry.domain import CompatibilityPolicy
 from registry.formats.jsonschema import JsonSchemaFormat
+from registry.formats.jsonschema.differences import deliberate_differences
 
 FMT = JsonSchemaFormat()
 SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance"
@@ -24,24 +26,7 @@ CONFLUENT = SHARED / "confluent-json-schema-provider"
 APICURIO = SHARED / "apicurio-registry-jsonschema" / "compatibility-test-data.json"
 
 # "<file>: <description>" -> why our verdict differs from Confluent's (STRICT, BACKWARD).
-DELIBERATE_DIFFERENCES: dict[str, str] = {
-    "diff-schema-examples: Detect required array to be changed": (
-        "`required` changes from [foo] to [bar]: Confluent reports only REQUIRED_ATTRIBUTE_"
-        "REMOVED because `bar` is not a declared property, but the reader now requires `bar`, "
-        'so the writer instance {"foo": "x"} is rejected. Incompatible (json.required-added).'
-    ),
-    "diff-schema-examples-2020-12: Detect required array to be changed": (
-        "The same case in draft 2020-12."
-    ),
-    "diff-schema-examples: Detect removed boolean additional items": (
-        "`additionalItems` without a list `items` is ignored by the specification (draft-07 "
-        "Validation 6.4.2), so both schemas accept every value. Compatible."
-    ),
-    "diff-schema-examples: Detect changes to additional items schema": (
-        "Same as above: `additionalItems` next to no `items` has no effect, so changing its "
-        "schema changes nothing. Compatible."
-    ),
-}
+DELIBERATE_DIFFERENCES = deliberate_differences()
 # Lowest agreement with Apicurio's data ever measured; the test fails if we regress below it.
 APICURIO_FLOOR = 137
 
@@ -84,7 +69,7 @@ def test_confluent_verdict(case: Any, key: str, policy: CompatibilityPolicy, lab
 
 
 def test_deliberate_differences_are_documented() -> None:
-    docs = Path(__file__).resolve().parents[3] / "docs" / "json-differences.md"
+    docs = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
     text = docs.read_text(encoding="utf-8")
     for label in DELIBERATE_DIFFERENCES:
         assert label in text
