@@ -80,20 +80,24 @@ def _schemas() -> st.SearchStrategy[Any]:
 
 @st.composite
 def _mutated(draw: st.DrawFn, schema: Any) -> Any:
-    """A reader close to ``schema``: keywords dropped, changed or added."""
+    """A reader close to ``schema``: keywords dropped, bounds moved by one, subschemas mutated
+    (at every depth), keywords added."""
     if not isinstance(schema, dict) or draw(st.integers(0, 9)) == 0:
         return draw(_schemas())
     result = dict(schema)
     for key in list(result):
-        choice = draw(st.integers(0, 5))
+        value = result[key]
+        choice = draw(st.integers(0, 3))
         if choice == 0:
             del result[key]
         elif choice == 1 and key == "properties":
-            result[key] = {k: draw(_mutated(v)) for k, v in result[key].items()}
-        elif choice == 2 and isinstance(result[key], int) and not isinstance(result[key], bool):
-            result[key] = max(0, result[key] + draw(st.integers(-1, 1)))
-        elif choice == 3 and key == "items":
-            result[key] = draw(_mutated(result[key]))
+            result[key] = {k: draw(_mutated(v)) for k, v in value.items()}
+        elif choice == 1 and key in ("items", "additionalProperties", "not"):
+            result[key] = draw(_mutated(value))
+        elif choice == 1 and key in ("anyOf", "oneOf", "allOf"):
+            result[key] = [draw(_mutated(branch)) for branch in value]
+        elif choice == 2 and isinstance(value, int) and not isinstance(value, bool):
+            result[key] = max(0, value + draw(st.sampled_from([-1, 1])))
     if draw(st.booleans()):
         extra = draw(_schemas())
         if isinstance(extra, dict):
@@ -147,3 +151,33 @@ def test_counterexamples_are_real(pair: tuple[Any, Any]) -> None:
         if inc.has_example:
             assert FMT.validate(writer, inc.example) == []
             assert FMT.validate(reader, inc.example) != []
+
+
+# Every pair of these small schemas is checked: random pairs rarely move one bound by one.
+GRID: list[Any] = [
+    *({"type": "string", "maxLength": n} for n in (3, 4)),
+    *({"type": "string", "minLength": n} for n in (1, 2)),
+    {"type": "string", "enum": ["x", "yy"]},
+    {"type": "string", "enum": ["x"]},
+    *({"type": "integer", "minimum": n} for n in (0, 1)),
+    *({"type": "number", "maximum": n} for n in (4, 5)),
+    *({"type": "number", "exclusiveMaximum": n} for n in (4, 5)),
+    *({"type": "integer", "multipleOf": n} for n in (2, 4)),
+    {"type": "array", "items": {"type": "integer"}, "maxItems": 2},
+    {"type": "array", "items": {"type": "integer"}, "maxItems": 3, "uniqueItems": True},
+    {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+    {"type": "object", "properties": {"a": {"type": "string"}}, "maxProperties": 1},
+    {"type": ["string", "null"]},
+    {"type": "null"},
+]
+
+
+def test_every_pair_of_the_grid_is_sound() -> None:
+    parsed = [FMT.parse(json.dumps(doc)) for doc in GRID]
+    instances = [_instances(schema) for schema in parsed]
+    for writer, samples in zip(parsed, instances, strict=True):
+        for reader in parsed:
+            if FMT.check(reader, writer, CompatibilityPolicy.STRICT):
+                continue
+            for instance in samples:
+                assert FMT.validate(reader, instance) == [], (writer.text, reader.text, instance)
