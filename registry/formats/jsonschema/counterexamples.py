@@ -48,9 +48,9 @@ def attach_examples(
 ) -> list[Incompatibility]:
     """``found`` with a verified counterexample attached where one is found in budget.
 
-    An example the engine attached (a value it knows the reader rejects) stays only if it is a
-    whole instance or the search embeds it into one; a value from deep inside an instance is
-    not an instance of the writer, so it is dropped when no whole instance is found.
+    An example the engine attached (a value of one writer piece that the reader rejects) is
+    the search's first candidate; it stays only once verified against the whole writer and
+    reader, because the piece may accept more than the writer does.
     """
     deadline = time.monotonic() + BUDGET_SECONDS
     result: list[Incompatibility] = []
@@ -62,21 +62,17 @@ def attach_examples(
                 example = _NONE
                 if place is not None and time.monotonic() < deadline:
                     example = _search(inc, place, reader, writer, bases, deadline)
-                result.append(_settled(inc, place, example))
+                result.append(_settled(inc, example))
         except BudgetExceeded:
             pass
-    for inc in found[len(result) :]:
-        place = places.get((inc.rule_id, inc.reader_path, inc.writer_path, inc.message))
-        result.append(_settled(inc, place, _NONE))
+    result += [_settled(inc, _NONE) for inc in found[len(result) :]]
     return result
 
 
-def _settled(
-    inc: Incompatibility, place: tuple[Node, Node] | None, example: Any
-) -> Incompatibility:
+def _settled(inc: Incompatibility, example: Any) -> Incompatibility:
     if example is not _NONE:
         return inc.with_example(example)
-    if inc.has_example and (place is None or place[0].where):
+    if inc.has_example:
         return Incompatibility(inc.rule_id, inc.message, inc.reader_path, inc.writer_path)
     return inc
 

@@ -284,11 +284,18 @@ class Engine:
                 base = {k: v for k, v in schema.items() if k != keyword}
                 base = _drop_unevaluated(base)
                 pieces = []
+                # Branches that resolve to the same schema share one merged piece (so that
+                # fan-out through $ref stays a shared graph, not a tree of copies).
+                same: dict[int, Any] = {}
                 for index, branch in enumerate(branches):
                     flat = self.deref_writer(w.child(branch, keyword, str(index)))
-                    merged = merge(base, flat.schema, draft4=w.draft is Draft.DRAFT4)
+                    merged = same.get(id(flat.schema))
+                    if merged is None:
+                        merged = merge(base, flat.schema, draft4=w.draft is Draft.DRAFT4)
+                        same[id(flat.schema)] = merged
                     others = [b for i, b in enumerate(branches) if i != index]
-                    if keyword == "oneOf" and others and isinstance(merged, dict):
+                    one_of = keyword == "oneOf" and others and isinstance(merged, dict)
+                    if one_of and "not" not in merged:
                         merged = {"not": {"anyOf": others}, **merged}
                     pieces.append(replace(self.deref_writer(w.derived(merged)), piece=True))
                 return pieces
