@@ -20,6 +20,7 @@ from registry.domain import SchemaType
 from registry.formats import get_format
 from registry.formats.base import Incompatibility, ParsedSchema
 from registry.formats.jsonschema.budget import BudgetExceeded, spending
+from registry.formats.jsonschema.compat import check_compatibility
 from registry.formats.jsonschema.validate import is_valid
 
 JSON = get_format(SchemaType.JSON)
@@ -61,11 +62,26 @@ def test_the_reported_any_of_fan_out_is_decided_both_ways() -> None:
     assert JSON.check(writer, writer) == []
 
 
-@pytest.mark.parametrize("keyword", ["anyOf", "allOf", "oneOf"])
-def test_fan_out_narrowing_is_never_compatible(keyword: str) -> None:
+@pytest.mark.parametrize(
+    ("keyword", "rule"),
+    [
+        ("anyOf", "json.sum-type-narrowed"),
+        ("allOf", "json.max-length-decreased"),
+        ("oneOf", "json.sum-type-narrowed"),
+    ],
+)
+def test_fan_out_narrowing_is_found(keyword: str, rule: str) -> None:
     writer = parse(fan_out(keyword, {"type": "string"}))
     reader = parse(fan_out(keyword, {"type": "string", "maxLength": 3}))
-    assert JSON.check(reader, writer) != []
+    assert rules(JSON.check(reader, writer)) == {rule}
+
+
+def test_running_out_of_budget_is_undecidable_and_says_why() -> None:
+    writer = parse(fan_out("anyOf", {"type": "string", "maxLength": 3}))
+    reader = parse(fan_out("anyOf", {"type": "string"}))
+    [found] = check_compatibility(reader, writer, steps=500)
+    assert found.rule_id == "json.undecidable"
+    assert "too large or complex" in found.message
 
 
 @pytest.mark.parametrize("keyword", ["anyOf", "allOf"])
