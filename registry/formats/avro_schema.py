@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.errors import InvalidSchema
+from registry.formats.base import json_depth
 
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 NAMED_KINDS = frozenset({"record", "enum", "fixed"})
@@ -115,27 +116,11 @@ def pointer(path: str, *tokens: str | int) -> str:
 
 def check_nesting(text: str, limit: int = MAX_DEPTH) -> None:
     """Refuse JSON nested deeper than ``limit`` before any recursive parser sees it."""
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                raise InvalidSchema(
-                    f"Invalid Avro schema: it nests deeper than {limit} levels, "
-                    "which this registry does not accept"
-                )
-        elif ch in "]}":
-            depth -= 1
+    if json_depth(text) > limit:
+        raise InvalidSchema(
+            f"Invalid Avro schema: it nests deeper than {limit} levels, "
+            "which this registry does not accept"
+        )
 
 
 @dataclass(slots=True)

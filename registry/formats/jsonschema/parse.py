@@ -14,7 +14,6 @@ because people read them and Confluent keeps them too.
 from __future__ import annotations
 
 import json
-import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from referencing._core import Resolver
 
 from registry.domain import SchemaType
 from registry.errors import InvalidSchema
-from registry.formats.base import ParsedSchema, ResolvedReference
+from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
 from registry.formats.jsonschema.drafts import (
     LISTS,
     MAPS,
@@ -44,7 +43,7 @@ MAX_DEPTH = 256
 
 def decode(text: str) -> Any:
     """Strict JSON decoding: duplicate keys, NaN and over-deep nesting raise ``InvalidSchema``."""
-    depth = _nesting_depth(text)
+    depth = json_depth(text)
     if depth > MAX_DEPTH:
         raise InvalidSchema(f"Schema nests {depth} levels deep; the limit is {MAX_DEPTH}")
     try:
@@ -70,23 +69,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise InvalidSchema(f"Invalid JSON: {name} is not a JSON number")
-
-
-_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
-
-
-def _nesting_depth(text: str) -> int:
-    """The deepest nesting of arrays and objects, brackets inside strings skipped."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        else:
-            depth -= 1
-    return deepest
 
 
 @dataclass(frozen=True)
