@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     )
     log_format: LogFormat = Field(default=LogFormat.TEXT, description="text or json")
     log_level: str = Field(default="info", description="Log level")
+    access_log: bool = Field(
+        default=True, description="Log one line per request (uvicorn's access log)"
+    )
     default_compatibility: CompatibilityLevel = Field(
         default=CompatibilityLevel.BACKWARD, description="Global compatibility level"
     )
@@ -109,6 +112,11 @@ class Settings(BaseSettings):
     )
     schema_cache_size: int = Field(
         default=10_000, ge=0, description="Schemas kept in the in-process id cache"
+    )
+    answer_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Bytes of pre-serialized immutable answers (schemas by id) kept in memory",
     )
     auth_users_file: Path | None = Field(
         default=None, description="Read-only file of users (YAML or JSON), for containers"

@@ -20,7 +20,7 @@ tree to exit codes in one table (``registry.cli.errors``)::
     │   ├── InvalidCompatibilityLevel (42203) ├── InvalidMode (42204)
     │   ├── IdMismatch (42207)             ├── InvalidSubject (42208)
     │   ├── SchemaTooLarge (42209)         ├── InvalidRuleSet (42210)
-    │   └── RequestTooLarge (41301)
+    │   ├── RequestTooLarge (41301)        └── NotAcceptable (406)
     ├── OperationNotPermitted (42205)
     │   └── ReferenceExists (42206)
     ├── AuthenticationRequired (40101)
@@ -256,6 +256,16 @@ class InvalidRuleSet(InvalidInput):
 
     error_code = 42210
     default_message = "Invalid ruleSet"
+
+
+class NotAcceptable(InvalidInput):
+    """The ``Accept`` header allows none of the media types the registry answers with."""
+
+    error_code = 406
+    default_message = (
+        "Not Acceptable: this registry answers with application/vnd.schemaregistry.v1+json, "
+        "application/vnd.schemaregistry+json or application/json"
+    )
 
 
 class RequestTooLarge(InvalidInput):

@@ -113,61 +113,134 @@ def load_users_file(path: Path) -> dict[str, UserRecord]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """A bearer token as the authenticator knows it (by the hash of its value)."""
+
+    user: str
+    expires_at: datetime | None
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the token has passed its expiry."""
+        if self.expires_at is None:
+            return False
+        return self.expires_at.replace(tzinfo=self.expires_at.tzinfo or UTC) < now
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Users and tokens as last read, and a generation that changes whenever they do."""
+
+    users: dict[str, UserRecord]
+    tokens: dict[str, TokenRecord]
+    generation: int
+    loaded_at: float
+
+
+EMPTY = Snapshot({}, {}, 0, -1.0)
+
+
 class Authenticator:
-    """Turns an ``Authorization`` header into a :class:`Principal`, and manages users."""
+    """Turns an ``Authorization`` header into a :class:`Principal`, and manages users.
+
+    Users and tokens are read from the database (and the users file) at most every
+    ``auth_refresh_seconds`` (the server refreshes them in the background), so deciding who
+    calls needs no I/O. A caller accepted once is remembered by its ``Authorization`` header
+    until the users or tokens change, which lets the hot read path answer from memory alone.
+    """
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
         self._lock = threading.Lock()
-        self._loaded_at = -1.0
-        self._users: dict[str, UserRecord] = {}
+        self._snapshot = EMPTY
         self._verified: LRUCache[str, bool] = LRUCache(10_000)
+        # Authorization header -> (caller, generation it was accepted in, token expiry).
+        self._principals: LRUCache[str, tuple[Principal, int, datetime | None]] = LRUCache(10_000)
 
     # --- state ------------------------------------------------------------------------------
 
-    def _refresh(self) -> dict[str, UserRecord]:
+    def refresh(self, *, force: bool = False) -> Snapshot:
+        """Users and tokens, re-read when older than ``auth_refresh_seconds`` (or forced)."""
         now = time.monotonic()
         with self._lock:
-            if now - self._loaded_at < self.settings.auth_refresh_seconds:
-                return self._users
-            found: dict[str, UserRecord] = {}
+            current = self._snapshot
+            if not force and now - current.loaded_at < self.settings.auth_refresh_seconds:
+                return current
+            users: dict[str, UserRecord] = {}
             if self.settings.auth_users_file is not None:
-                found.update(load_users_file(self.settings.auth_users_file))
+                users.update(load_users_file(self.settings.auth_users_file))
             with self.db.read() as session:
                 for row in repo.users(session):
-                    found[row.name] = UserRecord(
+                    users[row.name] = UserRecord(
                         row.name,
                         row.password_hash,
                         Role(row.role),
                         tuple(json.loads(row.subjects_json)),
                     )
-            self._users, self._loaded_at = found, now
-            return found
+                tokens = {
+                    row.token_hash: TokenRecord(row.user, row.expires_at)
+                    for row in repo.tokens(session)
+                }
+            changed = users != current.users or tokens != current.tokens
+            generation = current.generation + 1 if changed else current.generation
+            self._snapshot = Snapshot(users, tokens, generation, now)
+            return self._snapshot
+
+    def _refresh(self) -> dict[str, UserRecord]:
+        return self.refresh().users
 
     def enabled(self) -> bool:
         """Authentication is on as soon as any user exists."""
         return bool(self._refresh())
 
+    def enabled_as_last_seen(self) -> bool:
+        """Whether users existed at the last refresh (no I/O; for the hot read path)."""
+        return bool(self._snapshot.users)
+
+    def principal_if_known(self, authorization: str | None) -> Principal | None:
+        """The caller, when memory alone can tell: no database read, no password hashing.
+
+        None means "ask :meth:`authenticate`": the users are due for a refresh, or this
+        ``Authorization`` header has not been accepted since users or tokens last changed.
+        """
+        snapshot = self._snapshot
+        if time.monotonic() - snapshot.loaded_at >= self.settings.auth_refresh_seconds:
+            return None
+        if not snapshot.users:
+            return ANONYMOUS_ADMIN
+        if authorization is None:
+            return None
+        known = self._principals.get(authorization)
+        if known is None or known[1] != snapshot.generation:
+            return None
+        if known[2] is not None and known[2] < datetime.now(UTC):
+            return None
+        return known[0]
+
     # --- per request ------------------------------------------------------------------------
 
     def authenticate(self, authorization: str | None) -> Principal:
         """The caller; anonymous admin while auth is off; 40101 on missing or bad credentials."""
-        users = self._refresh()
-        if not users:
+        snapshot = self.refresh()
+        if not snapshot.users:
             return ANONYMOUS_ADMIN
         if not authorization:
             raise errors.AuthenticationRequired(
                 "Unauthorized: this registry requires HTTP Basic credentials or a bearer token"
             )
         scheme, _, value = authorization.partition(" ")
+        expires: datetime | None = None
         if scheme.lower() == "basic":
-            return self._basic(users, value.strip())
-        if scheme.lower() == "bearer":
-            return self._bearer(users, value.strip())
-        raise errors.AuthenticationRequired(
-            f"Unauthorized: unsupported authorization scheme '{scheme}'; use Basic or Bearer"
-        )
+            principal = self._basic(snapshot.users, value.strip())
+        elif scheme.lower() == "bearer":
+            principal, expires = self._bearer(snapshot, value.strip())
+        else:
+            raise errors.AuthenticationRequired(
+                f"Unauthorized: unsupported authorization scheme '{scheme}'; use Basic or Bearer"
+            )
+        self._principals.put(authorization, (principal, snapshot.generation, expires))
+        return principal
 
     def _basic(self, users: dict[str, UserRecord], value: str) -> Principal:
         try:
@@ -186,17 +259,14 @@ class Authenticator:
             self._verified.put(key, True)
         return user.principal
 
-    def _bearer(self, users: dict[str, UserRecord], value: str) -> Principal:
-        with self.db.read() as session:
-            row = repo.token(session, token_hash(value))
-        expired = (
-            row is not None
-            and row.expires_at is not None
-            and (row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC) < datetime.now(UTC))
-        )
-        if row is None or expired or row.user not in users:
+    def _bearer(self, snapshot: Snapshot, value: str) -> tuple[Principal, datetime | None]:
+        found = snapshot.tokens.get(token_hash(value))
+        if found is None or found.expired(datetime.now(UTC)) or found.user not in snapshot.users:
             raise errors.AuthenticationRequired("Unauthorized: unknown or expired token")
-        return users[row.user].principal
+        expires = found.expires_at
+        if expires is not None:
+            expires = expires.replace(tzinfo=expires.tzinfo or UTC)
+        return snapshot.users[found.user].principal, expires
 
     @staticmethod
     def authorize(principal: Principal, action: Action, subject: str | None = None) -> None:
@@ -231,7 +301,7 @@ class Authenticator:
                 session,
                 AuditEntry("add_user", detail={"user": name, "role": role.value}, actor=actor),
             )
-        self._loaded_at = -1.0
+        self.refresh(force=True)
 
     def remove_user(self, name: str, *, actor: str | None = None) -> None:
         """Delete a user and their tokens."""
@@ -239,7 +309,7 @@ class Authenticator:
             if not repo.delete_user(session, name):
                 raise errors.NotFound(f"User '{name}' not found")
             repo.record(session, AuditEntry("remove_user", detail={"user": name}, actor=actor))
-        self._loaded_at = -1.0
+        self.refresh(force=True)
 
     def create_token(
         self,
@@ -257,6 +327,7 @@ class Authenticator:
         with self.db.write() as session:
             repo.put_token(session, token_hash(value), user, description, expires)
             repo.record(session, AuditEntry("create_token", detail={"user": user}, actor=actor))
+        self.refresh(force=True)
         return value
 
     def _db_user_names(self) -> set[str]:

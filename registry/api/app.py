@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import __version__
 from registry.api import errors as api_errors
+from registry.api.hotpath import AnswerCache, HotPath
 from registry.api.openapi import install_openapi
 from registry.api.routes import admin, compatibility, config, meta, schemas, subjects, sync
 from registry.config import Settings
-from registry.errors import RequestTooLarge
+from registry.errors import RegistryError, RequestTooLarge
 from registry.security import Authenticator
 from registry.service import RegistryService
 from registry.storage.engine import Database
 from registry.storage.migrate import upgrade
 from registry.sync.server import start_server_sync
+
+log = logging.getLogger("registry.api")
 
 
 class SchemaRegistryJSONResponse(JSONResponse):
@@ -80,6 +87,33 @@ class BodyLimitMiddleware:
         await response(scope, receive, send)
 
 
+class RegistryApp(FastAPI):
+    """FastAPI behind the hot read path: :class:`HotPath` sees every request first, before
+    FastAPI's own per-request work (telemetry hooks, error middleware, routing)."""
+
+    hot_path: HotPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hand the request to the hot path, which calls FastAPI for what it cannot answer."""
+        if self.hot_path is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.hot_path(scope, receive, send)
+
+
+async def keep_users_fresh(authenticator: Authenticator, settings: Settings) -> None:
+    """Re-read users and tokens in the background, so that no request waits for it."""
+    period = settings.auth_refresh_seconds / 2
+    if period <= 0:
+        return
+    while True:
+        try:
+            await run_in_threadpool(authenticator.refresh)
+        except RegistryError as exc:  # the database is down: requests will say so
+            log.warning("could not refresh users and tokens: %s", exc)
+        await asyncio.sleep(period)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: database (migrated when configured), service, routes, error mapping."""
     settings = settings or Settings()
@@ -92,12 +126,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.sync_worker = start_server_sync(settings, service)
+        refresher = asyncio.create_task(keep_users_fresh(authenticator, settings))
         yield
+        refresher.cancel()
         if app.state.sync_worker is not None:
             app.state.sync_worker.stop()
         db.dispose()
 
-    app = FastAPI(
+    app = RegistryApp(
         title="event-schema-registry",
         version=__version__,
         description=(
@@ -110,6 +146,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.state.authenticator = authenticator
+    app.state.answers = AnswerCache(settings.answer_cache_bytes)
+    app.hot_path = HotPath(
+        partial(FastAPI.__call__, app),
+        app.state.answers,
+        authenticator.principal_if_known,
+        authenticator.enabled_as_last_seen,
+    )
     app.state.sync_worker = None
     api_errors.install(app)
     install_openapi(app)

@@ -23,6 +23,7 @@ MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
 STATUS_BY_CATEGORY: tuple[tuple[type[errors.RegistryError], int], ...] = (
     (errors.MalformedRequest, 400),
     (errors.RequestTooLarge, 413),
+    (errors.NotAcceptable, 406),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),

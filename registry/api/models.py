@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -196,6 +197,13 @@ def schema_wire(schema: StoredSchema) -> dict[str, Any]:
     if schema.rule_set is not None:
         data["ruleSet"] = schema.rule_set
     return data
+
+
+def encode(content: Any) -> bytes:
+    """JSON bytes exactly as the app's JSON responses render them (compact, UTF-8)."""
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
 
 
 def version_wire(item: SubjectVersion) -> dict[str, Any]:

@@ -89,21 +89,30 @@ def serve(
         workers=workers,
         allow_anonymous=allow_anonymous,
     )
-    config = log_config(settings)
-    logging.config.dictConfig(config)
+    logging.config.dictConfig(log_config(settings))
     _refuse_open_registry(settings)
     # The server process builds its app from the environment (also what several workers need),
     # so hand every override down as a REGISTRY_* variable.
     for name, value in settings.model_dump(exclude_defaults=True).items():
         os.environ[f"REGISTRY_{name.upper()}"] = str(value)
-    uvicorn.run(
-        "registry.api.app:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers if settings.workers > 1 else None,
-        log_config=config,
-    )
+    uvicorn.run("registry.api.app:app_from_env", factory=True, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How ``esr serve`` runs uvicorn (the benchmarks run their baseline app the same way).
+
+    The event loop and HTTP parser are uvicorn's ``auto`` choices: uvloop and httptools when
+    they are installed (they are dependencies on Linux and macOS), asyncio and h11 otherwise.
+    """
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers if settings.workers > 1 else None,
+        "log_config": log_config(settings),
+        "access_log": settings.access_log,
+        "loop": "auto",
+        "http": "auto",
+    }
 
 
 def _refuse_open_registry(settings: Settings) -> None:

@@ -289,18 +289,22 @@ class RegistryService(SettingsUseCases):
 
     # --- reads ------------------------------------------------------------------------------
 
-    def schema_by_id(self, schema_id: int, *, subject: str | None = None) -> StoredSchema:
-        """The schema with a global id; with ``subject``, only if registered there."""
+    def schema_by_id(self, schema_id: int) -> StoredSchema:
+        """The schema with a global id (from memory once seen: ids never change meaning).
+
+        Confluent's ``?subject=`` on this lookup only selects a context and never restricts
+        the answer, so it is not a parameter here.
+        """
+        cached = self._by_id.get(schema_id)
+        if cached is not None:
+            return cached
         with self.db.read() as session:
-            stored = self._stored(session, schema_id)
-            if subject and not any(
-                s == subject
-                for s, _ in repo.versions_of_schema(session, schema_id, include_deleted=True)
-            ):
-                raise errors.SchemaNotFound(
-                    f"Schema {schema_id} is not registered under subject '{subject}'"
-                )
-            return stored
+            return self._stored(session, schema_id)
+
+    def max_schema_id(self) -> int:
+        """The highest global id handed out so far (0 when none)."""
+        with self.db.read() as session:
+            return repo.max_schema_id(session)
 
     def subjects_of_schema(
         self, schema_id: int, *, deleted: bool = False, subject: str | None = None

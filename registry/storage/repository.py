@@ -364,6 +364,11 @@ def put_token(
     session.flush()
 
 
+def tokens(session: Session) -> list[TokenRow]:
+    """Every token (hashes only)."""
+    return list(session.scalars(select(TokenRow)))
+
+
 def token(session: Session, token_hash: str) -> TokenRow | None:
     """A token by its hash."""
     return session.get(TokenRow, token_hash)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
-from registry.api.deps import READ, ServiceDep
+from registry.api.deps import READ, AnswersDep, ServiceDep, auth_enabled
 from registry.api.errors import MEDIA_TYPE
+from registry.api.hotpath import Answer, immutable_headers
 from registry.api.models import (
     ERRORS,
     SchemaByIdResponse,
     SubjectVersionPair,
     SubjectVersionResponse,
+    encode,
     page,
     schema_wire,
     version_wire,
@@ -24,7 +26,7 @@ SchemaId = Path(ge=1, le=2**63 - 1, description="Global schema id")
 
 
 @router.get("/schemas/types", dependencies=[READ], response_model=list[str])
-def get_schema_types(service: ServiceDep) -> list[str]:
+async def get_schema_types(service: ServiceDep) -> list[str]:
     """Schema types this registry accepts."""
     return service.schema_types()
 
@@ -50,37 +52,71 @@ def list_schemas(
     return [version_wire(i) for i in items]
 
 
+IMMUTABLE = {
+    "description": "Cacheable for a year: an id never changes meaning",
+    "headers": {
+        "ETag": {"schema": {"type": "string"}},
+        "Cache-Control": {"schema": {"type": "string"}},
+    },
+}
+
+
+def immutable(request: Request, answer: Answer, private: bool) -> Response:
+    """An immutable answer, or 304 when the client's ``If-None-Match`` names it."""
+    headers = immutable_headers(answer, private)
+    tags = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    if answer.etag.decode() in tags or "*" in tags:
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type=MEDIA_TYPE, headers=headers)
+
+
 @router.get(
     "/schemas/ids/{id}",
     dependencies=[READ],
     response_model=SchemaByIdResponse,
     response_model_exclude_none=True,
+    responses={200: IMMUTABLE, 304: {"description": "Not modified (If-None-Match)"}},
 )
 def get_schema_by_id(
+    request: Request,
     service: ServiceDep,
+    answers: AnswersDep,
     id: int = SchemaId,
-    subject: str | None = Query(default=None, description="Only if registered under it"),
+    subject: str | None = Query(
+        default=None, description="Accepted for compatibility: selects a context, never filters"
+    ),
     format: str | None = Query(default=None, description="Accepted for compatibility"),
-    fetchMaxId: bool = Query(default=False, description="Accepted for compatibility"),
-) -> dict[str, Any]:
-    """The schema with a global id."""
-    return schema_wire(service.schema_by_id(id, subject=subject))
+    fetchMaxId: bool = Query(default=False, description="Also answer the highest id (maxId)"),
+    private: bool = Depends(auth_enabled),
+) -> Response:
+    """The schema with a global id (served from memory once seen: ids never change meaning)."""
+    wire = schema_wire(service.schema_by_id(id))
+    if fetchMaxId:
+        return Response(encode(wire | {"maxId": service.max_schema_id()}), media_type=MEDIA_TYPE)
+    return immutable(request, answers.put(("id", id), encode(wire)), private)
 
 
 @router.get(
     "/schemas/ids/{id}/schema",
     dependencies=[READ],
     response_class=Response,
-    responses={200: {"content": {MEDIA_TYPE: {"schema": {}}}, "description": "The raw schema"}},
+    responses={
+        200: {"content": {MEDIA_TYPE: {"schema": {}}}, **IMMUTABLE},
+        304: {"description": "Not modified (If-None-Match)"},
+    },
 )
 def get_raw_schema_by_id(
+    request: Request,
     service: ServiceDep,
+    answers: AnswersDep,
     id: int = SchemaId,
     subject: str | None = Query(default=None),
     format: str | None = Query(default=None),
+    private: bool = Depends(auth_enabled),
 ) -> Response:
     """The raw schema text of a global id."""
-    return Response(service.schema_by_id(id, subject=subject).schema, media_type=MEDIA_TYPE)
+    body = service.schema_by_id(id).schema.encode("utf-8")
+    return immutable(request, answers.put(("raw", id), body), private)
 
 
 @router.get("/schemas/ids/{id}/subjects", dependencies=[READ], response_model=list[str])

@@ -1,0 +1,244 @@
+"""The hot read path: immutable answers from pre-serialized bytes, in front of the framework.
+
+When a fleet restarts, every consumer asks for every schema id it meets. A global id never
+changes meaning here (schema rows are never updated, deleted or reused), so the answers of
+``GET /schemas/ids/{id}`` and ``GET /schemas/ids/{id}/schema`` are built once, kept as bytes in a
+bounded cache and served by :class:`HotPath`, an ASGI layer that sits in front of FastAPI: no
+routing, no dependency injection, no thread-pool hop and no model building.
+
+It answers only what it can answer from memory alone: a cached resource for a caller the
+authenticator already knows (see ``Authenticator.principal_if_known``). Everything else (a
+miss, an unknown or wrong credential, a query it does not understand, any error) goes to the
+application unchanged, which answers with its usual error bodies and fills the cache.
+
+Content negotiation applies to every answer, here and in the application: the response's media
+type is the best of the three Confluent's clients ask for that the ``Accept`` header allows
+(406 when it allows none). Immutable answers carry a strong ``ETag`` and are cacheable for a
+year (``public`` while the registry has no users, ``private`` once it has: a shared cache must
+not hand an authenticated answer to somebody else), and ``If-None-Match`` gets 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from registry.api.errors import registry_error_response
+from registry.domain import Action, Principal
+from registry.errors import NotAcceptable
+
+MEDIA_TYPE = b"application/vnd.schemaregistry.v1+json"
+# What the registry can answer with, best first, with the server-side quality Confluent gives each.
+MEDIA_TYPES: tuple[tuple[bytes, float], ...] = (
+    (MEDIA_TYPE, 1.0),
+    (b"application/vnd.schemaregistry+json", 0.9),
+    (b"application/json", 0.5),
+)
+IMMUTABLE_PUBLIC = b"public, max-age=31536000, immutable"
+IMMUTABLE_PRIVATE = b"private, max-age=31536000, immutable"
+IDS_PREFIX = "/schemas/ids/"
+# Query parameters that do not change the answer of a schema by id: ``subject`` only selects a
+# context in Confluent (never restricts the answer) and ``format`` only matters for Protobuf.
+NEUTRAL_QUERY = frozenset({"subject", "format"})
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One immutable answer: its body and its entity tag."""
+
+    body: bytes
+    etag: bytes
+
+    @classmethod
+    def of(cls, body: bytes) -> Answer:
+        """An answer whose tag is a hash of its bytes."""
+        return cls(body, b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"')
+
+
+class AnswerCache:
+    """A thread-safe LRU of immutable answers, bounded by the bytes it holds (0 disables it)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[tuple[str, int], Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[str, int]) -> Answer | None:
+        """The cached answer, or None."""
+        with self._lock:
+            answer = self._data.get(key)
+            if answer is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return answer
+
+    def put(self, key: tuple[str, int], body: bytes) -> Answer:
+        """Remember ``body`` under ``key`` (evicting the least recently used beyond the bound)."""
+        answer = Answer.of(body)
+        if len(body) > self.max_bytes:
+            return answer
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            self._data[key] = answer
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, evicted = self._data.popitem(last=False)
+                self._bytes -= len(evicted.body)
+        return answer
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of bodies held."""
+        return self._bytes
+
+
+def negotiate(accept: bytes | None) -> bytes | None:
+    """The media type to answer with for an ``Accept`` header; None when none is acceptable.
+
+    Quality values are honoured (client q times the server's own preference, as Jersey does for
+    Confluent); a missing or empty header, ``*/*`` and ``application/*`` accept the default.
+    """
+    if not accept or accept == MEDIA_TYPE or accept == b"*/*":
+        return MEDIA_TYPE
+    best: bytes | None = None
+    best_score = 0.0
+    for part in accept.split(b","):
+        kind, _, params = part.partition(b";")
+        kind = kind.strip().lower()
+        quality = 1.0
+        for param in params.split(b";"):
+            name, _, value = param.partition(b"=")
+            if name.strip().lower() == b"q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = 0.0
+        for media_type, preference in MEDIA_TYPES:
+            if kind in (media_type, b"*/*", b"application/*"):
+                score = quality * preference
+                if score > best_score:
+                    best, best_score = media_type, score
+    return best
+
+
+class HotPath:
+    """ASGI layer answering cached immutable resources itself; everything else passes through.
+
+    ``principal_of(authorization)`` returns the caller when it is known from memory (None:
+    let the application authenticate); ``auth_enabled()`` says whether users exist.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: AnswerCache,
+        principal_of: Callable[[str | None], Principal | None],
+        auth_enabled: Callable[[], bool],
+    ) -> None:
+        self.app = app
+        self.cache = cache
+        self.principal_of = principal_of
+        self.auth_enabled = auth_enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accept = authorization = if_none_match = None
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = value
+            elif name == b"authorization":
+                authorization = value
+            elif name == b"if-none-match":
+                if_none_match = value
+        media_type = negotiate(accept)
+        if media_type is None:
+            response = registry_error_response(NotAcceptable())
+            await response(scope, receive, send)
+            return
+        if scope["method"] == "GET" and scope["path"].startswith(IDS_PREFIX):
+            answer = self._cached(scope, authorization)
+            if answer is not None:
+                await self._answer(send, answer, media_type, if_none_match)
+                return
+        if media_type is not MEDIA_TYPE:
+            send = _with_media_type(send, media_type)
+        await self.app(scope, receive, send)
+
+    def _cached(self, scope: Scope, authorization: bytes | None) -> Answer | None:
+        rest = scope["path"][len(IDS_PREFIX) :]
+        kind = "id"
+        if rest.endswith("/schema"):
+            rest, kind = rest[:-7], "raw"
+        if not rest.isdigit() or len(rest) > 19:
+            return None
+        query = scope["query_string"]
+        if query and any(k not in NEUTRAL_QUERY for k, _ in parse_qsl(query.decode("latin-1"))):
+            return None
+        answer = self.cache.get((kind, int(rest)))
+        if answer is None:
+            return None
+        principal = self.principal_of(authorization.decode("latin-1") if authorization else None)
+        if principal is None or not principal.allows(Action.READ):
+            return None
+        return answer
+
+    async def _answer(
+        self, send: Send, answer: Answer, media_type: bytes, if_none_match: bytes | None
+    ) -> None:
+        cache_control = IMMUTABLE_PRIVATE if self.auth_enabled() else IMMUTABLE_PUBLIC
+        headers = [
+            (b"etag", answer.etag),
+            (b"cache-control", cache_control),
+            (b"vary", b"Accept"),
+        ]
+        if if_none_match is not None and _matches(if_none_match, answer.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers.append((b"content-type", media_type))
+        headers.append((b"content-length", str(len(answer.body)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+
+def immutable_headers(answer: Answer, auth_enabled: bool) -> dict[str, str]:
+    """The caching headers of an immutable answer, for the application's own responses."""
+    control = IMMUTABLE_PRIVATE if auth_enabled else IMMUTABLE_PUBLIC
+    return {"etag": answer.etag.decode(), "cache-control": control.decode(), "vary": "Accept"}
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    candidates = [c.strip() for c in if_none_match.split(b",")]
+    return b"*" in candidates or etag in candidates or b"W/" + etag in candidates
+
+
+def _with_media_type(send: Send, media_type: bytes) -> Send:
+    """A ``send`` that relabels the registry's JSON answers with the negotiated media type."""
+
+    async def relabel(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [
+                (name, media_type if name == b"content-type" and value == MEDIA_TYPE else value)
+                for name, value in message.get("headers", ())
+            ]
+        await send(message)
+
+    return relabel
