@@ -2,8 +2,9 @@
 
 The public face is :class:`JsonSchemaFormat`; the work is done in private modules:
 ``parse`` (decoding, meta-schema, ``$ref`` resolution, canonical form), ``validate``
-(instances), ``examples`` (instance generation), ``compat`` (the semantic compatibility
-engine), ``counterexamples`` and ``rules`` (the rule catalogue).
+(instances: the jsonschema-rs fast path of ``fast`` and ``patterns``, then ``jsonschema``),
+``formats`` (the fixed set of asserted formats), ``examples`` (instance generation), ``compat``
+(the semantic compatibility engine), ``counterexamples`` and ``rules`` (the rule catalogue).
 """
 
 from __future__ import annotations

@@ -88,14 +88,19 @@ def tick(cost: int = 1) -> None:
         budget.tick(cost)
 
 
-def bounded_validator_class(cls: Any) -> Any:
+def bounded_validator_class(
+    cls: Any, *, type_checker: Any = None, format_checker: Any = None
+) -> Any:
     """``cls`` (a jsonschema validator class) charging the budget for every keyword it runs.
 
     ``$ref`` costs more (a lookup and a new scope), and ``enum`` in proportion to its values,
-    so a schema with a huge ``enum`` cannot make validation quadratic unnoticed.
+    so a schema with a huge ``enum`` cannot make validation quadratic unnoticed. A
+    ``type_checker`` or ``format_checker`` given replaces the class's own.
     """
     wrapped = {name: _charged(name, fn) for name, fn in cls.VALIDATORS.items()}
-    bounded = validators.extend(cls, validators=wrapped)
+    bounded = validators.extend(
+        cls, validators=wrapped, type_checker=type_checker, format_checker=format_checker
+    )
     bounded.__name__ = f"Bounded{cls.__name__}"
     bounded.__qualname__ = bounded.__name__
     return bounded

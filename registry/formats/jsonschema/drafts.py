@@ -8,7 +8,9 @@ the format asks this module rather than guessing.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import referencing.jsonschema
@@ -23,6 +25,7 @@ from referencing import Specification
 
 from registry.errors import InvalidSchema
 from registry.formats.jsonschema.budget import bounded_validator_class
+from registry.formats.jsonschema.formats import format_checker
 
 
 class Draft(enum.IntEnum):
@@ -36,7 +39,11 @@ class Draft(enum.IntEnum):
 
     @property
     def validator_class(self) -> Any:
-        """The jsonschema validator class of the draft, charging the work budget in force."""
+        """The jsonschema validator class of the draft, charging the work budget in force.
+
+        Its ``FORMAT_CHECKER`` asserts exactly the draft's formats of
+        :data:`~registry.formats.jsonschema.formats.ASSERTED_FORMATS`.
+        """
         return _VALIDATORS[self]
 
     @property
@@ -50,12 +57,55 @@ class Draft(enum.IntEnum):
         return _CANONICAL_URIS[self]
 
 
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return not isinstance(value, Decimal) or value.is_finite()
+
+
+def _json_types(cls: Any, *, draft4: bool) -> Any:
+    """``cls``'s type checker with Python values JSON has no word for typed as JSON would.
+
+    Tuples are arrays, ``Decimal`` is a number (an integer when integral: in draft 4 when
+    written without a fraction or exponent, as the text ``1`` and not ``1.0`` is there), and
+    NaN and the infinities, which JSON cannot encode, are of no type at all. JSON documents
+    never hold such values; Python callers of the contract tests may, and both validation
+    engines (this one and jsonschema-rs, see :mod:`fast`) type them this same way.
+    """
+    base = cls.TYPE_CHECKER
+
+    def array(checker: Any, instance: Any) -> bool:
+        return isinstance(instance, list | tuple)
+
+    def number(checker: Any, instance: Any) -> bool:
+        return base.is_type(instance, "number") and _finite(instance)
+
+    def integer(checker: Any, instance: Any) -> bool:
+        if isinstance(instance, Decimal):
+            if not instance.is_finite():
+                return False
+            if draft4:
+                return instance.as_tuple().exponent == 0
+            return instance == instance.to_integral_value()
+        return base.is_type(instance, "integer") and _finite(instance)
+
+    return base.redefine_many({"array": array, "number": number, "integer": integer})
+
+
+def _validator_class(cls: Any, draft: int) -> Any:
+    return bounded_validator_class(
+        cls,
+        type_checker=_json_types(cls, draft4=draft == 4),
+        format_checker=format_checker(draft),
+    )
+
+
 _VALIDATORS: dict[Draft, Any] = {
-    Draft.DRAFT4: bounded_validator_class(Draft4Validator),
-    Draft.DRAFT6: bounded_validator_class(Draft6Validator),
-    Draft.DRAFT7: bounded_validator_class(Draft7Validator),
-    Draft.DRAFT2019_09: bounded_validator_class(Draft201909Validator),
-    Draft.DRAFT2020_12: bounded_validator_class(Draft202012Validator),
+    Draft.DRAFT4: _validator_class(Draft4Validator, 4),
+    Draft.DRAFT6: _validator_class(Draft6Validator, 6),
+    Draft.DRAFT7: _validator_class(Draft7Validator, 7),
+    Draft.DRAFT2019_09: _validator_class(Draft201909Validator, 2019),
+    Draft.DRAFT2020_12: _validator_class(Draft202012Validator, 2020),
 }
 _SPECIFICATIONS: dict[Draft, Specification[Any]] = {
     Draft.DRAFT4: referencing.jsonschema.DRAFT4,

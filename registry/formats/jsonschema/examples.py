@@ -53,6 +53,9 @@ _FORMATS: dict[str, str] = {
     "ipv6": "2001:db8::1",
     "duration": "P1D",
     "json-pointer": "/a",
+    "relative-json-pointer": "0/a",
+    "iri-reference": "/a",
+    "uri-template": "https://example.com/{id}",
     "regex": "^a$",
 }
 _MAX_DEPTH = 12

@@ -28,6 +28,7 @@ from referencing._core import Resolver
 from registry.domain import SchemaType
 from registry.errors import InvalidSchema
 from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
+from registry.formats.jsonschema.compiled import Compiled
 from registry.formats.jsonschema.drafts import (
     LISTS,
     MAPS,
@@ -37,6 +38,7 @@ from registry.formats.jsonschema.drafts import (
     pointer,
     subschemas,
 )
+from registry.formats.jsonschema.formats import meta_format_checker
 
 MAX_DEPTH = 256
 
@@ -95,7 +97,7 @@ def build_context(document: Any, references: Sequence[ResolvedReference] = ()) -
     registry: Registry[Any] = Registry(retrieve=_refuse)  # type: ignore[call-arg]
     pairs = [
         (name, Resource.from_contents(doc, default_specification=draft_of(doc).specification))
-        for name, doc in _flatten(references)
+        for name, doc in flatten_references(references)
     ]
     registry = registry.with_resources(pairs)
     resource = draft.specification.create_resource(document)
@@ -105,7 +107,8 @@ def build_context(document: Any, references: Sequence[ResolvedReference] = ()) -
     return Context(document, draft, registry.combine(SPECIFICATIONS), resource)
 
 
-def _flatten(references: Sequence[ResolvedReference]) -> list[tuple[str, Any]]:
+def flatten_references(references: Sequence[ResolvedReference]) -> list[tuple[str, Any]]:
+    """Every referenced document, nested ones too, by reference name (the first name wins)."""
     seen: dict[str, Any] = {}
     stack = list(references)
     while stack:
@@ -133,11 +136,8 @@ def parse_schema(
     if normalize:
         document = normalized(document, draft)
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    compiled = draft.validator_class(
-        document,
-        registry=context.registry,
-        format_checker=draft.validator_class.FORMAT_CHECKER,
-    )
+    cls = draft.validator_class
+    compiled = Compiled(cls(document, registry=context.registry, format_checker=cls.FORMAT_CHECKER))
     return ParsedSchema(
         schema_type=SchemaType.JSON,
         text=text,
@@ -264,7 +264,7 @@ def _meta_validator(draft: Draft) -> Any:
     if validator is None:
         meta_schema = draft.validator_class.META_SCHEMA
         cls = validator_for(meta_schema)
-        validator = cls(meta_schema, format_checker=cls.FORMAT_CHECKER)
+        validator = cls(meta_schema, format_checker=meta_format_checker())
         _META_VALIDATORS[draft] = validator
     return validator
 
