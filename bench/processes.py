@@ -85,7 +85,7 @@ def server_env(database_url: str, **settings: str) -> dict[str, str]:
         REGISTRY_DATABASE_URL=database_url,
         REGISTRY_LOG_LEVEL="warning",
         REGISTRY_ACCESS_LOG="false",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     env.update({f"REGISTRY_{k.upper()}": v for k, v in settings.items()})
     return env

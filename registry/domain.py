@@ -64,6 +64,11 @@ class CompatibilityLevel(enum.StrEnum):
         return self.value.endswith("_TRANSITIVE")
 
     @property
+    def single(self) -> CompatibilityLevel:
+        """The same directions against one version: the level without ``_TRANSITIVE``."""
+        return _SINGLE.get(self, self)
+
+    @property
     def checks_backward(self) -> bool:
         """Whether the new schema must read data written with earlier ones."""
         return self.value.startswith(("BACKWARD", "FULL"))
@@ -72,6 +77,13 @@ class CompatibilityLevel(enum.StrEnum):
     def checks_forward(self) -> bool:
         """Whether earlier schemas must read data written with the new one."""
         return self.value.startswith(("FORWARD", "FULL"))
+
+
+_SINGLE = {
+    CompatibilityLevel.BACKWARD_TRANSITIVE: CompatibilityLevel.BACKWARD,
+    CompatibilityLevel.FORWARD_TRANSITIVE: CompatibilityLevel.FORWARD,
+    CompatibilityLevel.FULL_TRANSITIVE: CompatibilityLevel.FULL,
+}
 
 
 class CompatibilityPolicy(enum.StrEnum):

@@ -160,12 +160,14 @@ class Authenticator:
 
     # --- state ------------------------------------------------------------------------------
 
-    def refresh(self, *, force: bool = False) -> Snapshot:
-        """Users and tokens, re-read when older than ``auth_refresh_seconds`` (or forced)."""
+    def refresh(self, *, force: bool = False, max_age: float | None = None) -> Snapshot:
+        """Users and tokens, re-read when older than ``max_age`` (``auth_refresh_seconds`` by
+        default) or when forced."""
+        limit = self.settings.auth_refresh_seconds if max_age is None else max_age
         now = time.monotonic()
         with self._lock:
             current = self._snapshot
-            if not force and now - current.loaded_at < self.settings.auth_refresh_seconds:
+            if not force and now - current.loaded_at < limit:
                 return current
             users: dict[str, UserRecord] = {}
             if self.settings.auth_users_file is not None:

@@ -102,13 +102,14 @@ class RegistryApp(FastAPI):
 
 
 async def keep_users_fresh(authenticator: Authenticator, settings: Settings) -> None:
-    """Re-read users and tokens in the background, so that no request waits for it."""
+    """Re-read users and tokens in the background, twice per ``auth_refresh_seconds``, so that
+    they never go stale and no request waits for them."""
     period = settings.auth_refresh_seconds / 2
     if period <= 0:
         return
     while True:
         try:
-            await run_in_threadpool(authenticator.refresh)
+            await run_in_threadpool(partial(authenticator.refresh, max_age=period))
         except RegistryError as exc:  # the database is down: requests will say so
             log.warning("could not refresh users and tokens: %s", exc)
         await asyncio.sleep(period)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -40,7 +39,6 @@ from registry.service.naming import (
     Registration,
     parse_version,
     schema_identity,
-    schema_only_fingerprint,
     validate_subject,
 )
 from registry.service.settings import SettingsUseCases
@@ -183,13 +181,12 @@ class RegistryService(SettingsUseCases):
                 session, schema, normalize=config.normalize if normalize is None else normalize
             )
             identity = schema_identity(parsed, schema)
-            live = repo.version_rows(session, subject, include_deleted=False)
-            existing = self._existing_version(session, live, identity, parsed, schema)
-            if existing is not None and (schema_id is None or schema_id == existing[1].id):
-                row_version, stored = existing
-                return Registration(stored.id, row_version, subject, stored, created=False)
+            existing = self._existing_version(session, subject, identity, parsed, schema)
+            if existing is not None and (schema_id is None or schema_id == existing.schema.id):
+                stored = existing.schema
+                return Registration(stored.id, existing.version, subject, stored, created=False)
             if mode is not Mode.IMPORT:
-                previous = [(r.version, self._parsed_by_id(session, r.schema_id)) for r in live]
+                previous = self._versions_to_check(session, subject, config.compatibility)
                 result = check_compatibility(
                     get_format(parsed.schema_type),
                     parsed,
@@ -227,19 +224,44 @@ class RegistryService(SettingsUseCases):
     def _existing_version(
         self,
         session: Session,
-        rows: Sequence[Any],
+        subject: str,
         identity: str,
         parsed: ParsedSchema,
         schema: SchemaInput,
-    ) -> tuple[int, StoredSchema] | None:
+        *,
+        include_deleted: bool = False,
+    ) -> SubjectVersion | None:
+        """The newest version of ``subject`` holding this schema: the same identity, or, when
+        the request carries no metadata and no ruleSet, the same schema whatever the stored
+        version's metadata and ruleSet (as Confluent matches). Index lookups, not a scan."""
         loose = schema.metadata is None and schema.rule_set is None
-        for row in reversed(rows):
-            stored = self._stored(session, row.schema_id)
-            if stored.fingerprint == identity or (
-                loose and schema_only_fingerprint(stored) == parsed.fingerprint
-            ):
-                return row.version, stored
-        return None
+        row = repo.version_with_schema(
+            session,
+            subject,
+            identity,
+            parsed.fingerprint if loose else None,
+            include_deleted=include_deleted,
+        )
+        if row is None:
+            return None
+        return SubjectVersion(
+            subject, row.version, self._stored(session, row.schema_id), row.deleted
+        )
+
+    def _versions_to_check(
+        self, session: Session, subject: str, level: CompatibilityLevel
+    ) -> list[tuple[int | None, ParsedSchema]]:
+        """The live versions a level judges a new schema against, oldest first: every one for
+        the transitive levels, the latest otherwise, none for NONE. Only transitive levels
+        read the subject's whole history."""
+        if level is CompatibilityLevel.NONE:
+            return []
+        if level.transitive:
+            rows = repo.version_rows(session, subject, include_deleted=False)
+        else:
+            latest = repo.latest_version_row(session, subject)
+            rows = [latest] if latest is not None else []
+        return [(r.version, self._parsed_by_id(session, r.schema_id)) for r in rows]
 
     def _schema_for(
         self,
@@ -373,17 +395,16 @@ class RegistryService(SettingsUseCases):
     def _version(
         self, session: Session, subject: str, number: int, *, deleted: bool
     ) -> SubjectVersion:
-        rows = repo.version_rows(session, subject)
-        visible = [r for r in rows if deleted or not r.deleted]
-        if not visible:
-            raise errors.SubjectNotFound(subject)
         if number == LATEST:
-            row = visible[-1]
+            row = repo.latest_version_row(session, subject, include_deleted=deleted)
+            if row is None:
+                raise errors.SubjectNotFound(subject)
         else:
-            found = [r for r in visible if r.version == number]
-            if not found:
+            row = repo.version_row(session, subject, number)
+            if row is None or (row.deleted and not deleted):
+                if not repo.has_versions(session, subject, include_deleted=deleted):
+                    raise errors.SubjectNotFound(subject)
                 raise errors.VersionNotFound(f"Version {number} not found for subject '{subject}'.")
-            row = found[0]
         return SubjectVersion(
             subject, row.version, self._stored(session, row.schema_id), row.deleted
         )
@@ -405,20 +426,23 @@ class RegistryService(SettingsUseCases):
     ) -> SubjectVersion:
         """The version of ``subject`` that holds this schema (40401 / 40403 when none)."""
         with self.db.read() as session:
-            rows = repo.version_rows(session, subject, include_deleted=deleted)
-            if not rows:
+            if not repo.has_versions(session, subject, include_deleted=deleted):
                 raise errors.SubjectNotFound(subject)
             config = self._effective_config(session, subject)
             parsed = self.parse_input(
                 session, schema, normalize=config.normalize if normalize is None else normalize
             )
             found = self._existing_version(
-                session, rows, schema_identity(parsed, schema), parsed, schema
+                session,
+                subject,
+                schema_identity(parsed, schema),
+                parsed,
+                schema,
+                include_deleted=deleted,
             )
             if found is None:
                 raise errors.SchemaNotFound(f"Schema not found under subject '{subject}'")
-            row = next(r for r in rows if r.version == found[0])
-            return SubjectVersion(subject, found[0], found[1], row.deleted)
+            return found
 
     def test_compatibility(
         self,
@@ -434,16 +458,14 @@ class RegistryService(SettingsUseCases):
             parsed = self.parse_input(
                 session, schema, normalize=config.normalize if normalize is None else normalize
             )
+            level = config.compatibility
+            previous: list[tuple[int | None, ParsedSchema]]
             if version is not None:
                 target = self._version(session, subject, parse_version(version), deleted=False)
                 previous = [(target.version, self._parsed_by_id(session, target.schema.id))]
-                level = config.compatibility
-                if level.transitive:
-                    level = CompatibilityLevel(level.value.removesuffix("_TRANSITIVE"))
+                level = level.single
             else:
-                live = repo.version_rows(session, subject, include_deleted=False)
-                previous = [(r.version, self._parsed_by_id(session, r.schema_id)) for r in live]
-                level = config.compatibility
+                previous = self._versions_to_check(session, subject, level)
             return check_compatibility(
                 get_format(parsed.schema_type), parsed, previous, level, config.policy
             )
@@ -503,21 +525,18 @@ class RegistryService(SettingsUseCases):
         number = parse_version(version)
         with self.db.write() as session:
             self._require_writable(session, subject)
-            rows = repo.version_rows(session, subject)
-            if not rows:
-                raise errors.SubjectNotFound(subject)
             if number == LATEST:
-                candidates = rows if permanent else [r for r in rows if not r.deleted]
-                if not candidates:
+                row = repo.latest_version_row(session, subject, include_deleted=permanent)
+                if row is None:
                     raise errors.SubjectNotFound(subject)
-                row = candidates[-1]
             else:
-                matches = [r for r in rows if r.version == number]
-                if not matches:
+                row = repo.version_row(session, subject, number)
+                if row is None:
+                    if not repo.has_versions(session, subject, include_deleted=True):
+                        raise errors.SubjectNotFound(subject)
                     raise errors.VersionNotFound(
                         f"Version {number} not found for subject '{subject}'."
                     )
-                row = matches[0]
             if permanent and not row.deleted:
                 raise errors.VersionNotSoftDeleted(
                     f"Version {row.version} of subject '{subject}' was not deleted first "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from registry import errors
 from registry.domain import SchemaInput, SchemaType, StoredSchema
-from registry.formats.base import ParsedSchema, schema_fingerprint
+from registry.formats.base import ParsedSchema
 
 MAX_REFERENCE_DEPTH = 32
 MAX_SUBJECT_LENGTH = 255
@@ -76,11 +76,6 @@ def parse_version(value: str | int) -> int:
 def schema_identity(parsed: ParsedSchema, schema: SchemaInput) -> str:
     extra = json.dumps([schema.metadata, schema.rule_set], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{parsed.fingerprint}|{extra}".encode()).hexdigest()
-
-
-def schema_only_fingerprint(schema: StoredSchema) -> str:
-    refs = [(r.name, r.subject, r.version) for r in schema.references]
-    return schema_fingerprint(schema.schema_type, schema.canonical, refs)
 
 
 def schema_type_of(value: str | None) -> SchemaType:

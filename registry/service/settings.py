@@ -123,7 +123,7 @@ class SettingsUseCases:
             key = GLOBAL if subject is None else subject
             old = repo.get_config(session, key)
             if subject is not None and old is None:
-                if not repo.version_rows(session, subject):
+                if not repo.has_versions(session, subject, include_deleted=True):
                     raise errors.SubjectNotFound(subject)
                 raise errors.SubjectConfigNotFound(
                     f"Subject '{subject}' does not have subject-level compatibility configured"
@@ -165,7 +165,7 @@ class SettingsUseCases:
                 busy = (
                     repo.any_schema(session)
                     if subject is None
-                    else bool(repo.version_rows(session, subject))
+                    else repo.has_versions(session, subject, include_deleted=True)
                 )
                 if busy:
                     raise errors.OperationNotPermitted(

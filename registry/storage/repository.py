@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -24,6 +24,7 @@ from registry.domain import (
     StoredSchema,
     SubjectConfig,
 )
+from registry.formats.base import schema_fingerprint
 from registry.storage.tables import (
     GLOBAL,
     AuditRow,
@@ -87,6 +88,11 @@ def insert_schema(session: Session, schema: StoredSchema) -> None:
             fingerprint=schema.fingerprint,
             canonical=schema.canonical,
             schema_text=schema.schema,
+            content_fingerprint=schema_fingerprint(
+                schema.schema_type,
+                schema.canonical,
+                [(r.name, r.subject, r.version) for r in schema.references],
+            ),
             references_json=json.dumps([r.as_dict() for r in schema.references]),
             metadata_json=json.dumps(schema.metadata) if schema.metadata is not None else None,
             ruleset_json=json.dumps(schema.rule_set) if schema.rule_set is not None else None,
@@ -112,6 +118,49 @@ def version_rows(
     if not include_deleted:
         query = query.where(col(SubjectVersionRow.deleted).is_(False))
     return list(session.scalars(query.order_by(col(SubjectVersionRow.version))))
+
+
+def latest_version_row(
+    session: Session, subject: str, *, include_deleted: bool = False
+) -> SubjectVersionRow | None:
+    """A subject's newest version (an index lookup on ``(subject, version)``)."""
+    query = select(SubjectVersionRow).where(col(SubjectVersionRow.subject) == subject)
+    if not include_deleted:
+        query = query.where(col(SubjectVersionRow.deleted).is_(False))
+    return session.scalars(query.order_by(col(SubjectVersionRow.version).desc()).limit(1)).first()
+
+
+def has_versions(session: Session, subject: str, *, include_deleted: bool = False) -> bool:
+    """Whether the subject has a version (a live one, unless ``include_deleted``)."""
+    return latest_version_row(session, subject, include_deleted=include_deleted) is not None
+
+
+def version_with_schema(
+    session: Session,
+    subject: str,
+    fingerprint: str,
+    content_fingerprint: str | None,
+    *,
+    include_deleted: bool = False,
+) -> SubjectVersionRow | None:
+    """The newest version of the subject whose schema has this identity ``fingerprint`` (or,
+    when ``content_fingerprint`` is given, the same schema whatever its metadata and ruleSet).
+
+    Two index lookups: the schema ids with either fingerprint, then the subject's versions
+    pointing at them; the cost does not depend on how many versions the subject has.
+    """
+    condition = col(SchemaRow.fingerprint) == fingerprint
+    if content_fingerprint is not None:
+        condition = or_(condition, col(SchemaRow.content_fingerprint) == content_fingerprint)
+    ids = list(session.scalars(select(col(SchemaRow.id)).where(condition)))
+    if not ids:
+        return None
+    query = select(SubjectVersionRow).where(
+        col(SubjectVersionRow.subject) == subject, col(SubjectVersionRow.schema_id).in_(ids)
+    )
+    if not include_deleted:
+        query = query.where(col(SubjectVersionRow.deleted).is_(False))
+    return session.scalars(query.order_by(col(SubjectVersionRow.version).desc()).limit(1)).first()
 
 
 def version_row(session: Session, subject: str, version: int) -> SubjectVersionRow | None:

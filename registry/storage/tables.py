@@ -2,7 +2,9 @@
 
 * ``schemas``: one row per distinct schema identity (type + canonical form + references +
   metadata + ruleSet), keyed by the global integer id. Rows are never deleted or updated, so an
-  id, once handed out, always means the same schema and is never reused.
+  id, once handed out, always means the same schema and is never reused. ``fingerprint`` hashes
+  the whole identity, ``content_fingerprint`` the schema alone (without metadata and ruleSet);
+  both are indexed, so finding a schema under a subject never scans its history.
 * ``subject_versions``: the versions of each subject, with a soft-delete flag.
 * ``schema_references``: the references each schema makes, for ``referencedby``.
 * ``configs`` and ``modes``: global settings under the subject ``""``, per-subject otherwise.
@@ -13,7 +15,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 GLOBAL = ""
@@ -24,6 +35,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Timestamp(TypeDecorator[datetime]):
+    """A point in time, stored in UTC and read back as an aware UTC datetime.
+
+    ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL (so the server's time zone setting never shifts
+    a value); SQLite keeps text, to which UTC is attached when reading.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware values are converted to UTC; naive ones are taken to be UTC already."""
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Always aware, in UTC."""
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class SchemaRow(SQLModel, table=True):
     """A schema under its global id."""
 
@@ -32,12 +66,13 @@ class SchemaRow(SQLModel, table=True):
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     schema_type: str = Field(max_length=16)
     fingerprint: str = Field(max_length=64, index=True)
+    content_fingerprint: str | None = Field(default=None, max_length=64, index=True)
     canonical: str = Field(sa_column=Column(Text, nullable=False))
     schema_text: str = Field(sa_column=Column(Text, nullable=False))
     references_json: str = Field(sa_column=Column(Text, nullable=False, default="[]"))
     metadata_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     ruleset_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
 class SubjectVersionRow(SQLModel, table=True):
@@ -47,6 +82,7 @@ class SubjectVersionRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("subject", "version", name="uq_subject_version"),
         Index("ix_subject_versions_schema_id", "schema_id"),
+        Index("ix_subject_versions_subject_schema", "subject", "schema_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -54,7 +90,7 @@ class SubjectVersionRow(SQLModel, table=True):
     version: int
     schema_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     deleted: bool = Field(default=False)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
 class ReferenceRow(SQLModel, table=True):
@@ -79,7 +115,7 @@ class ConfigRow(SQLModel, table=True):
     compatibility: str | None = Field(default=None, max_length=32)
     policy: str | None = Field(default=None, max_length=16)
     normalize: bool | None = None
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
 class ModeRow(SQLModel, table=True):
@@ -89,7 +125,7 @@ class ModeRow(SQLModel, table=True):
 
     subject: str = Field(max_length=255, primary_key=True)
     mode: str = Field(max_length=32)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
 class AuditRow(SQLModel, table=True):
@@ -98,7 +134,7 @@ class AuditRow(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=Timestamp, index=True)
     actor: str | None = Field(default=None, max_length=255)
     remote: str | None = Field(default=None, max_length=255)
     action: str = Field(max_length=64)
@@ -120,7 +156,7 @@ class UserRow(SQLModel, table=True):
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     role: str = Field(max_length=16)
     subjects_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
 class TokenRow(SQLModel, table=True):
@@ -131,8 +167,8 @@ class TokenRow(SQLModel, table=True):
     token_hash: str = Field(max_length=64, primary_key=True)
     user: str = Field(max_length=255, index=True)
     description: str | None = Field(default=None, max_length=255)
-    created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+    expires_at: datetime | None = Field(default=None, sa_type=Timestamp)
 
 
 class SyncStateRow(SQLModel, table=True):
@@ -145,4 +181,4 @@ class SyncStateRow(SQLModel, table=True):
     last_synced_version: int | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     attempts: int = 0
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)

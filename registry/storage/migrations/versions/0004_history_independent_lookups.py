@@ -1,0 +1,81 @@
+"""Per-subject costs that do not grow with history: content fingerprints and lookup indexes.
+
+* ``schemas.content_fingerprint``: SHA-256 over the schema type, canonical form and references
+  (the identity without metadata and ruleSet), so that finding whether a subject already has a
+  schema is an index lookup instead of a scan of every version. Existing rows are backfilled.
+* ``ix_subject_versions_subject_schema`` on ``(subject, schema_id)``: the versions of a subject
+  that point at given schema ids.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+BATCH = 1000
+
+
+def content_fingerprint(schema_type: str, canonical: str, references_json: str) -> str:
+    """``registry.formats.base.schema_fingerprint``, frozen here as of this revision."""
+    refs = [[r["name"], r["subject"], r["version"]] for r in json.loads(references_json)]
+    payload = json.dumps([schema_type, canonical, refs], separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def upgrade() -> None:
+    op.add_column("schemas", sa.Column("content_fingerprint", sa.String(64), nullable=True))
+    schemas = sa.table(
+        "schemas",
+        sa.column("id", sa.BigInteger()),
+        sa.column("schema_type", sa.String()),
+        sa.column("canonical", sa.Text()),
+        sa.column("references_json", sa.Text()),
+        sa.column("content_fingerprint", sa.String()),
+    )
+    conn = op.get_bind()
+    last = 0
+    while True:
+        rows = conn.execute(
+            sa.select(
+                schemas.c.id, schemas.c.schema_type, schemas.c.canonical, schemas.c.references_json
+            )
+            .where(schemas.c.id > last)
+            .order_by(schemas.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        for row in rows:
+            conn.execute(
+                schemas.update()
+                .where(schemas.c.id == row.id)
+                .values(
+                    content_fingerprint=content_fingerprint(
+                        row.schema_type, row.canonical, row.references_json
+                    )
+                )
+            )
+        last = rows[-1].id
+    op.create_index("ix_schemas_content_fingerprint", "schemas", ["content_fingerprint"])
+    op.create_index(
+        "ix_subject_versions_subject_schema", "subject_versions", ["subject", "schema_id"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_subject_versions_subject_schema", "subject_versions")
+    op.drop_index("ix_schemas_content_fingerprint", "schemas")
+    with op.batch_alter_table("schemas") as batch:
+        batch.drop_column("content_fingerprint")
