@@ -206,6 +206,12 @@ def encode(content: Any) -> bytes:
     ).encode("utf-8")
 
 
+def version_bytes(item: SubjectVersion, schema_body: bytes) -> bytes:
+    """``encode(version_wire(item))``, from the encoded :func:`schema_wire` of its schema."""
+    head = encode({"subject": item.subject, "version": item.version, "id": item.schema.id})
+    return head[:-1] + b"," + schema_body[1:]
+
+
 def version_wire(item: SubjectVersion) -> dict[str, Any]:
     """A subject version on the wire."""
     return {"subject": item.subject, "version": item.version, "id": item.schema.id} | schema_wire(

@@ -35,8 +35,9 @@ class SettingsUseCases:
     # --- config and mode --------------------------------------------------------------------
 
     def _effective_config(self, session: Session, subject: str) -> EffectiveConfig:
-        own = repo.get_config(session, subject) or SubjectConfig()
-        glob = repo.get_config(session, GLOBAL) or SubjectConfig()
+        found = repo.configs(session, subject, GLOBAL)
+        own = found.get(subject) or SubjectConfig()
+        glob = found.get(GLOBAL) or SubjectConfig()
         return EffectiveConfig(
             compatibility=own.compatibility
             or glob.compatibility
@@ -48,11 +49,10 @@ class SettingsUseCases:
         )
 
     def _effective_mode(self, session: Session, subject: str | None) -> Mode:
-        if subject is not None:
-            own = repo.get_mode(session, subject)
-            if own is not None:
-                return own
-        return repo.get_mode(session, GLOBAL) or Mode.READWRITE
+        found = repo.modes(session, GLOBAL, *([] if subject is None else [subject]))
+        if subject is not None and subject in found:
+            return found[subject]
+        return found.get(GLOBAL) or Mode.READWRITE
 
     def _require_writable(self, session: Session, subject: str) -> Mode:
         mode = self._effective_mode(session, subject)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, delete, func, or_, update
+from sqlalchemy import bindparam, case, delete, func, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -110,24 +110,41 @@ def insert_schema(session: Session, schema: StoredSchema) -> None:
 # --- subject versions -----------------------------------------------------------------------
 
 
+class VersionRef(NamedTuple):
+    """A subject version as the use cases need it: number, schema id, soft-deleted or not."""
+
+    version: int
+    schema_id: int
+    deleted: bool
+
+
+# The hot reads are built once: constructing a statement costs more than running it on SQLite.
+_SV = SubjectVersionRow.__table__.c  # type: ignore[attr-defined]
+_REF_COLUMNS = (_SV.version, _SV.schema_id, _SV.deleted)
+_OF_SUBJECT = _SV.subject == bindparam("subject")
+_LIVE = _SV.deleted.is_(False)
+_ALL_ROWS = select(*_REF_COLUMNS).where(_OF_SUBJECT).order_by(_SV.version)
+_LIVE_ROWS = select(*_REF_COLUMNS).where(_OF_SUBJECT, _LIVE).order_by(_SV.version)
+_NEWEST = select(*_REF_COLUMNS).where(_OF_SUBJECT).order_by(_SV.version.desc()).limit(1)
+_NEWEST_LIVE = select(*_REF_COLUMNS).where(_OF_SUBJECT, _LIVE).order_by(_SV.version.desc()).limit(1)
+_ONE = select(*_REF_COLUMNS).where(_OF_SUBJECT, _SV.version == bindparam("version"))
+
+
 def version_rows(
     session: Session, subject: str, *, include_deleted: bool = True
-) -> list[SubjectVersionRow]:
+) -> list[VersionRef]:
     """A subject's versions, ascending."""
-    query = select(SubjectVersionRow).where(col(SubjectVersionRow.subject) == subject)
-    if not include_deleted:
-        query = query.where(col(SubjectVersionRow.deleted).is_(False))
-    return list(session.scalars(query.order_by(col(SubjectVersionRow.version))))
+    query = _ALL_ROWS if include_deleted else _LIVE_ROWS
+    return [VersionRef(*row) for row in session.execute(query, {"subject": subject})]
 
 
 def latest_version_row(
     session: Session, subject: str, *, include_deleted: bool = False
-) -> SubjectVersionRow | None:
+) -> VersionRef | None:
     """A subject's newest version (an index lookup on ``(subject, version)``)."""
-    query = select(SubjectVersionRow).where(col(SubjectVersionRow.subject) == subject)
-    if not include_deleted:
-        query = query.where(col(SubjectVersionRow.deleted).is_(False))
-    return session.scalars(query.order_by(col(SubjectVersionRow.version).desc()).limit(1)).first()
+    query = _NEWEST if include_deleted else _NEWEST_LIVE
+    row = session.execute(query, {"subject": subject}).first()
+    return VersionRef(*row) if row is not None else None
 
 
 def has_versions(session: Session, subject: str, *, include_deleted: bool = False) -> bool:
@@ -142,7 +159,7 @@ def version_with_schema(
     content_fingerprint: str | None,
     *,
     include_deleted: bool = False,
-) -> SubjectVersionRow | None:
+) -> VersionRef | None:
     """The newest version of the subject whose schema has this identity ``fingerprint`` (or,
     when ``content_fingerprint`` is given, the same schema whatever its metadata and ruleSet).
 
@@ -155,21 +172,17 @@ def version_with_schema(
     ids = list(session.scalars(select(col(SchemaRow.id)).where(condition)))
     if not ids:
         return None
-    query = select(SubjectVersionRow).where(
-        col(SubjectVersionRow.subject) == subject, col(SubjectVersionRow.schema_id).in_(ids)
-    )
+    query = select(*_REF_COLUMNS).where(_SV.subject == subject, _SV.schema_id.in_(ids))
     if not include_deleted:
-        query = query.where(col(SubjectVersionRow.deleted).is_(False))
-    return session.scalars(query.order_by(col(SubjectVersionRow.version).desc()).limit(1)).first()
+        query = query.where(_LIVE)
+    row = session.execute(query.order_by(_SV.version.desc()).limit(1)).first()
+    return VersionRef(*row) if row is not None else None
 
 
-def version_row(session: Session, subject: str, version: int) -> SubjectVersionRow | None:
+def version_row(session: Session, subject: str, version: int) -> VersionRef | None:
     """One version of a subject, deleted or not."""
-    return session.scalars(
-        select(SubjectVersionRow).where(
-            col(SubjectVersionRow.subject) == subject, col(SubjectVersionRow.version) == version
-        )
-    ).first()
+    row = session.execute(_ONE, {"subject": subject, "version": version}).first()
+    return VersionRef(*row) if row is not None else None
 
 
 def max_version(session: Session, subject: str) -> int:
@@ -278,16 +291,31 @@ def referencing_schema_ids(session: Session, subject: str, version: int) -> list
 # --- config and mode ------------------------------------------------------------------------
 
 
+_CFG = ConfigRow.__table__.c  # type: ignore[attr-defined]
+_CONFIGS = select(_CFG.subject, _CFG.compatibility, _CFG.policy, _CFG.normalize).where(
+    _CFG.subject.in_(bindparam("subjects", expanding=True))
+)
+_MODE = ModeRow.__table__.c  # type: ignore[attr-defined]
+_MODES = select(_MODE.subject, _MODE.mode).where(
+    _MODE.subject.in_(bindparam("subjects", expanding=True))
+)
+
+
+def configs(session: Session, *subjects: str) -> dict[str, SubjectConfig]:
+    """The stored configs of these subjects (``""`` for the global one), in one query."""
+    return {
+        row.subject: SubjectConfig(
+            compatibility=CompatibilityLevel(row.compatibility) if row.compatibility else None,
+            policy=CompatibilityPolicy(row.policy) if row.policy else None,
+            normalize=row.normalize,
+        )
+        for row in session.execute(_CONFIGS, {"subjects": list(subjects)})
+    }
+
+
 def get_config(session: Session, subject: str = GLOBAL) -> SubjectConfig | None:
     """The stored config of a subject (or the global one for ``""``)."""
-    row = session.get(ConfigRow, subject)
-    if row is None:
-        return None
-    return SubjectConfig(
-        compatibility=CompatibilityLevel(row.compatibility) if row.compatibility else None,
-        policy=CompatibilityPolicy(row.policy) if row.policy else None,
-        normalize=row.normalize,
-    )
+    return configs(session, subject).get(subject)
 
 
 def put_config(session: Session, subject: str, config: SubjectConfig) -> None:
@@ -305,10 +333,16 @@ def delete_config(session: Session, subject: str) -> None:
     session.execute(delete(ConfigRow).where(col(ConfigRow.subject) == subject))
 
 
+def modes(session: Session, *subjects: str) -> dict[str, Mode]:
+    """The stored modes of these subjects (``""`` for the global one), in one query."""
+    return {
+        row.subject: Mode(row.mode) for row in session.execute(_MODES, {"subjects": list(subjects)})
+    }
+
+
 def get_mode(session: Session, subject: str = GLOBAL) -> Mode | None:
     """The stored mode of a subject (or the global one for ``""``)."""
-    row = session.get(ModeRow, subject)
-    return Mode(row.mode) if row is not None else None
+    return modes(session, subject).get(subject)
 
 
 def put_mode(session: Session, subject: str, mode: Mode) -> None:

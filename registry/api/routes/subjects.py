@@ -7,14 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from registry.api.deps import ADMIN, READ, WRITE, CallerDep, ServiceDep
+from registry.api.deps import ADMIN, READ, WRITE, AnswersDep, CallerDep, ServiceDep
 from registry.api.errors import MEDIA_TYPE
 from registry.api.models import (
     ERRORS,
     RegisterResponse,
     SchemaRequest,
     SubjectVersionResponse,
+    encode,
     page,
+    schema_wire,
+    version_bytes,
     version_wire,
 )
 
@@ -49,10 +52,10 @@ def lookup_schema(
     subject: str = Subject,
     normalize: bool | None = Query(default=None),
     deleted: bool = Query(default=False),
-) -> dict[str, Any]:
+) -> Response:
     """Is this schema registered under the subject? Which version?"""
     found = service.lookup(subject, body.to_input(), normalize=normalize, deleted=deleted)
-    return version_wire(found)
+    return Response(encode(version_wire(found)), media_type=MEDIA_TYPE)
 
 
 @router.delete("/subjects/{subject}", dependencies=[ADMIN], response_model=list[int])
@@ -92,7 +95,7 @@ def register_schema(
     body: SchemaRequest,
     subject: str = Subject,
     normalize: bool | None = Query(default=None),
-) -> dict[str, Any]:
+) -> Response:
     """Register a schema under a subject (or return the version that has it)."""
     result = service.register(
         subject,
@@ -102,7 +105,7 @@ def register_schema(
         version=body.version,
         caller=caller,
     )
-    return {"id": result.id, "version": result.version}
+    return Response(encode({"id": result.id, "version": result.version}), media_type=MEDIA_TYPE)
 
 
 @router.get(
@@ -113,13 +116,17 @@ def register_schema(
 )
 def get_version(
     service: ServiceDep,
+    answers: AnswersDep,
     subject: str = Subject,
     version: str = Version,
     deleted: bool = Query(default=False),
     format: str | None = Query(default=None),
-) -> dict[str, Any]:
+) -> Response:
     """One version of a subject."""
-    return version_wire(service.get_version(subject, version, deleted=deleted))
+    found = service.get_version(subject, version, deleted=deleted)
+    key = ("id", found.schema.id)
+    schema = answers.get(key) or answers.put(key, encode(schema_wire(found.schema)))
+    return Response(version_bytes(found, schema.body), media_type=MEDIA_TYPE)
 
 
 @router.get(
