@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `esr serve` binds to")
     port: int = Field(default=8081, ge=0, le=65535, description="Port `esr serve` listens on")
     workers: int = Field(default=1, ge=1, le=64, description="Server worker processes")
+    db_pool_size: int = Field(
+        default=16,
+        ge=1,
+        le=1000,
+        description="Database connections kept per worker process, and requests that use "
+        "the database at once",
+    )
     max_schema_bytes: int = Field(
         default=1024 * 1024, ge=1, description="Largest schema text accepted (42209 beyond)"
     )

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from registry import __version__
 from registry.api import errors as api_errors
 from registry.api.hotpath import AnswerCache, HotPath
+from registry.api.models import immutable_body
 from registry.api.openapi import install_openapi
 from registry.api.routes import admin, compatibility, config, meta, schemas, subjects, sync
 from registry.config import Settings
@@ -101,6 +103,15 @@ class RegistryApp(FastAPI):
             await self.hot_path(scope, receive, send)
 
 
+def load_immutable(service: RegistryService, kind: str, schema_id: int) -> bytes | None:
+    """The answer of an immutable resource for the hot path; None when the application must
+    answer (the id does not exist, or the database fails: it says so with the right error)."""
+    try:
+        return immutable_body(kind, service.schema_by_id(schema_id))
+    except RegistryError:
+        return None
+
+
 async def keep_users_fresh(authenticator: Authenticator, settings: Settings) -> None:
     """Re-read users and tokens in the background, twice per ``auth_refresh_seconds``, so that
     they never go stale and no request waits for them."""
@@ -118,7 +129,7 @@ async def keep_users_fresh(authenticator: Authenticator, settings: Settings) -> 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: database (migrated when configured), service, routes, error mapping."""
     settings = settings or Settings()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size)
     if settings.migrate_on_start:
         upgrade(db)
     service = RegistryService(db, settings)
@@ -126,6 +137,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # As many request threads as pooled connections: no thread waits for a connection,
+        # and no connection is opened and closed per request.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         app.state.sync_worker = start_server_sync(settings, service)
         refresher = asyncio.create_task(keep_users_fresh(authenticator, settings))
         yield
@@ -153,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.answers,
         authenticator.principal_if_known,
         authenticator.enabled_as_last_seen,
+        partial(load_immutable, service),
     )
     app.state.sync_worker = None
     api_errors.install(app)

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api.errors import registry_error_response
@@ -138,10 +139,12 @@ def negotiate(accept: bytes | None) -> bytes | None:
 
 
 class HotPath:
-    """ASGI layer answering cached immutable resources itself; everything else passes through.
+    """ASGI layer answering immutable resources itself; everything else passes through.
 
     ``principal_of(authorization)`` returns the caller when it is known from memory (None:
-    let the application authenticate); ``auth_enabled()`` says whether users exist.
+    let the application authenticate); ``auth_enabled()`` says whether users exist;
+    ``load(kind, id)`` builds the answer of a resource that is not cached yet (run on a worker
+    thread; None when it does not exist, so that the application answers the error).
     """
 
     def __init__(
@@ -150,11 +153,13 @@ class HotPath:
         cache: AnswerCache,
         principal_of: Callable[[str | None], Principal | None],
         auth_enabled: Callable[[], bool],
+        load: Callable[[str, int], bytes | None],
     ) -> None:
         self.app = app
         self.cache = cache
         self.principal_of = principal_of
         self.auth_enabled = auth_enabled
+        self.load = load
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -174,31 +179,22 @@ class HotPath:
             await response(scope, receive, send)
             return
         if scope["method"] == "GET" and scope["path"].startswith(IDS_PREFIX):
-            answer = self._cached(scope, authorization)
-            if answer is not None:
-                await self._answer(send, answer, media_type, if_none_match)
-                return
+            key = _immutable_key(scope)
+            if key is not None and self._may_read(authorization):
+                answer = self.cache.get(key)
+                if answer is None:
+                    body = await run_in_threadpool(self.load, *key)
+                    answer = None if body is None else self.cache.put(key, body)
+                if answer is not None:
+                    await self._answer(send, answer, media_type, if_none_match)
+                    return
         if media_type is not MEDIA_TYPE:
             send = _with_media_type(send, media_type)
         await self.app(scope, receive, send)
 
-    def _cached(self, scope: Scope, authorization: bytes | None) -> Answer | None:
-        rest = scope["path"][len(IDS_PREFIX) :]
-        kind = "id"
-        if rest.endswith("/schema"):
-            rest, kind = rest[:-7], "raw"
-        if not rest.isdigit() or len(rest) > 19:
-            return None
-        query = scope["query_string"]
-        if query and any(k not in NEUTRAL_QUERY for k, _ in parse_qsl(query.decode("latin-1"))):
-            return None
-        answer = self.cache.get((kind, int(rest)))
-        if answer is None:
-            return None
+    def _may_read(self, authorization: bytes | None) -> bool:
         principal = self.principal_of(authorization.decode("latin-1") if authorization else None)
-        if principal is None or not principal.allows(Action.READ):
-            return None
-        return answer
+        return principal is not None and principal.allows(Action.READ)
 
     async def _answer(
         self, send: Send, answer: Answer, media_type: bytes, if_none_match: bytes | None
@@ -217,6 +213,21 @@ class HotPath:
         headers.append((b"content-length", str(len(answer.body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
+
+
+def _immutable_key(scope: Scope) -> tuple[str, int] | None:
+    """``("id", n)`` for ``/schemas/ids/n``, ``("raw", n)`` for ``/schemas/ids/n/schema``, when
+    the query does not change the answer; None otherwise."""
+    rest = scope["path"][len(IDS_PREFIX) :]
+    kind = "id"
+    if rest.endswith("/schema"):
+        rest, kind = rest[:-7], "raw"
+    if not rest.isdigit() or len(rest) > 18 or int(rest) < 1:
+        return None
+    query = scope["query_string"]
+    if query and any(k not in NEUTRAL_QUERY for k, _ in parse_qsl(query.decode("latin-1"))):
+        return None
+    return kind, int(rest)
 
 
 def immutable_headers(answer: Answer, auth_enabled: bool) -> dict[str, str]:

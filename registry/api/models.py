@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry.domain import Reference, SchemaInput, SchemaType, StoredSchema, SubjectVersion
@@ -179,6 +180,13 @@ class ErrorResponse(BaseModel):
     message: str
 
 
+MAX_INT32 = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_INT32, description="Skip this many items")]
+Limit = Annotated[
+    int, Query(ge=-1, le=MAX_INT32, description="At most this many items (-1: no limit)")
+]
+
+
 def page(items: list[Any], offset: int, limit: int) -> list[Any]:
     """Confluent-style pagination: a negative limit means no limit."""
     items = items[offset:]
@@ -204,6 +212,11 @@ def encode(content: Any) -> bytes:
     return json.dumps(
         content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
     ).encode("utf-8")
+
+
+def immutable_body(kind: str, schema: StoredSchema) -> bytes:
+    """The answer of ``GET /schemas/ids/{id}`` (kind ``id``) or of its ``/schema`` (``raw``)."""
+    return encode(schema_wire(schema)) if kind == "id" else schema.schema.encode("utf-8")
 
 
 def version_bytes(item: SubjectVersion, schema_body: bytes) -> bytes:

@@ -151,6 +151,21 @@ class RegistryService(SettingsUseCases):
         self._by_id.put(schema_id, stored)
         return stored
 
+    def _stored_many(self, session: Session, ids: Sequence[int]) -> dict[int, StoredSchema]:
+        """Schemas by id: from the cache, the rest in batched queries (never one per id)."""
+        found: dict[int, StoredSchema] = {}
+        missing = []
+        for schema_id in ids:
+            cached = self._by_id.get(schema_id)
+            if cached is None:
+                missing.append(schema_id)
+            else:
+                found[schema_id] = cached
+        for schema_id, stored in repo.schemas_by_ids(session, missing).items():
+            self._by_id.put(schema_id, stored)
+            found[schema_id] = stored
+        return found
+
     # --- registration -----------------------------------------------------------------------
 
     def register(
@@ -355,14 +370,16 @@ class RegistryService(SettingsUseCases):
     ) -> list[SubjectVersion]:
         """Every subject version (optionally only each subject's latest), paginated."""
         with self.db.read() as session:
-            rows = repo.schema_listing(session, prefix=prefix, include_deleted=deleted)
-            if latest_only:
-                latest: dict[str, tuple[str, int, int]] = {}
-                for row in rows:
-                    latest[row[0]] = row
-                rows = list(latest.values())
-            rows = rows[offset:] if limit < 0 else rows[offset : offset + limit]
-            return [SubjectVersion(s, v, self._stored(session, i)) for s, v, i in rows]
+            rows = repo.schema_listing(
+                session,
+                prefix=prefix,
+                include_deleted=deleted,
+                latest_only=latest_only,
+                offset=offset,
+                limit=limit,
+            )
+            schemas = self._stored_many(session, [i for _, _, i in rows])
+            return [SubjectVersion(s, v, schemas[i]) for s, v, i in rows]
 
     def list_subjects(
         self, *, prefix: str = "", deleted: bool = False, deleted_only: bool = False

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, delete, func, or_, update
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -42,7 +43,21 @@ from registry.storage.tables import (
 # --- schemas --------------------------------------------------------------------------------
 
 
-def _schema_from_row(row: SchemaRow) -> StoredSchema:
+_SCHEMA = SchemaRow.__table__.c  # type: ignore[attr-defined]
+_SCHEMA_COLUMNS = (
+    _SCHEMA.id,
+    _SCHEMA.schema_type,
+    _SCHEMA.schema_text,
+    _SCHEMA.canonical,
+    _SCHEMA.fingerprint,
+    _SCHEMA.references_json,
+    _SCHEMA.metadata_json,
+    _SCHEMA.ruleset_json,
+)
+_SCHEMA_BY_ID = core_select(*_SCHEMA_COLUMNS).where(_SCHEMA.id == bindparam("id"))
+
+
+def _schema_from_row(row: Any) -> StoredSchema:
     refs = tuple(
         Reference(r["name"], r["subject"], r["version"]) for r in json.loads(row.references_json)
     )
@@ -60,7 +75,7 @@ def _schema_from_row(row: SchemaRow) -> StoredSchema:
 
 def schema_by_id(session: Session, schema_id: int) -> StoredSchema | None:
     """The schema with this global id."""
-    row = session.get(SchemaRow, schema_id)
+    row = session.execute(_SCHEMA_BY_ID, {"id": schema_id}).first()
     return _schema_from_row(row) if row is not None else None
 
 
@@ -123,11 +138,13 @@ _SV = SubjectVersionRow.__table__.c  # type: ignore[attr-defined]
 _REF_COLUMNS = (_SV.version, _SV.schema_id, _SV.deleted)
 _OF_SUBJECT = _SV.subject == bindparam("subject")
 _LIVE = _SV.deleted.is_(False)
-_ALL_ROWS = select(*_REF_COLUMNS).where(_OF_SUBJECT).order_by(_SV.version)
-_LIVE_ROWS = select(*_REF_COLUMNS).where(_OF_SUBJECT, _LIVE).order_by(_SV.version)
-_NEWEST = select(*_REF_COLUMNS).where(_OF_SUBJECT).order_by(_SV.version.desc()).limit(1)
-_NEWEST_LIVE = select(*_REF_COLUMNS).where(_OF_SUBJECT, _LIVE).order_by(_SV.version.desc()).limit(1)
-_ONE = select(*_REF_COLUMNS).where(_OF_SUBJECT, _SV.version == bindparam("version"))
+_ALL_ROWS = core_select(*_REF_COLUMNS).where(_OF_SUBJECT).order_by(_SV.version)
+_LIVE_ROWS = core_select(*_REF_COLUMNS).where(_OF_SUBJECT, _LIVE).order_by(_SV.version)
+_NEWEST = core_select(*_REF_COLUMNS).where(_OF_SUBJECT).order_by(_SV.version.desc()).limit(1)
+_NEWEST_LIVE = (
+    core_select(*_REF_COLUMNS).where(_OF_SUBJECT, _LIVE).order_by(_SV.version.desc()).limit(1)
+)
+_ONE = core_select(*_REF_COLUMNS).where(_OF_SUBJECT, _SV.version == bindparam("version"))
 
 
 def version_rows(
@@ -172,7 +189,7 @@ def version_with_schema(
     ids = list(session.scalars(select(col(SchemaRow.id)).where(condition)))
     if not ids:
         return None
-    query = select(*_REF_COLUMNS).where(_SV.subject == subject, _SV.schema_id.in_(ids))
+    query = core_select(*_REF_COLUMNS).where(_SV.subject == subject, _SV.schema_id.in_(ids))
     if not include_deleted:
         query = query.where(_LIVE)
     row = session.execute(query.order_by(_SV.version.desc()).limit(1)).first()
@@ -252,22 +269,45 @@ def versions_of_schema(
 
 
 def schema_listing(
-    session: Session, *, prefix: str, include_deleted: bool
+    session: Session,
+    *,
+    prefix: str,
+    include_deleted: bool,
+    latest_only: bool = False,
+    offset: int = 0,
+    limit: int = -1,
 ) -> list[tuple[str, int, int]]:
-    """(subject, version, schema id) of every version, sorted by subject then version."""
-    query = select(
-        col(SubjectVersionRow.subject),
-        col(SubjectVersionRow.version),
-        col(SubjectVersionRow.schema_id),
-    )
+    """(subject, version, schema id) of every version (or each subject's newest), sorted by
+    subject then version, one page of it: the database does the grouping and the paging."""
+    filters = []
     if prefix:
-        query = query.where(col(SubjectVersionRow.subject).startswith(prefix, autoescape=True))
+        filters.append(_SV.subject.startswith(prefix, autoescape=True))
     if not include_deleted:
-        query = query.where(col(SubjectVersionRow.deleted).is_(False))
-    rows = session.execute(
-        query.order_by(col(SubjectVersionRow.subject), col(SubjectVersionRow.version))
-    )
-    return [(r[0], r[1], r[2]) for r in rows]
+        filters.append(_LIVE)
+    query = core_select(_SV.subject, _SV.version, _SV.schema_id).where(*filters)
+    if latest_only:
+        newest = (
+            core_select(_SV.subject.label("s"), func.max(_SV.version).label("v"))
+            .where(*filters)
+            .group_by(_SV.subject)
+            .subquery()
+        )
+        query = query.join(newest, (_SV.subject == newest.c.s) & (_SV.version == newest.c.v))
+    query = query.order_by(_SV.subject, _SV.version).offset(offset)
+    if limit >= 0:
+        query = query.limit(limit)
+    return [(r[0], r[1], r[2]) for r in session.execute(query)]
+
+
+def schemas_by_ids(session: Session, ids: Sequence[int]) -> dict[int, StoredSchema]:
+    """Schemas by global id, in one query per thousand ids."""
+    found: dict[int, StoredSchema] = {}
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 1000):
+        chunk = unique[start : start + 1000]
+        rows = session.execute(core_select(*_SCHEMA_COLUMNS).where(_SCHEMA.id.in_(chunk)))
+        found.update((row.id, _schema_from_row(row)) for row in rows)
+    return found
 
 
 def referencing_schema_ids(session: Session, subject: str, version: int) -> list[int]:
@@ -292,11 +332,11 @@ def referencing_schema_ids(session: Session, subject: str, version: int) -> list
 
 
 _CFG = ConfigRow.__table__.c  # type: ignore[attr-defined]
-_CONFIGS = select(_CFG.subject, _CFG.compatibility, _CFG.policy, _CFG.normalize).where(
+_CONFIGS = core_select(_CFG.subject, _CFG.compatibility, _CFG.policy, _CFG.normalize).where(
     _CFG.subject.in_(bindparam("subjects", expanding=True))
 )
 _MODE = ModeRow.__table__.c  # type: ignore[attr-defined]
-_MODES = select(_MODE.subject, _MODE.mode).where(
+_MODES = core_select(_MODE.subject, _MODE.mode).where(
     _MODE.subject.in_(bindparam("subjects", expanding=True))
 )
 

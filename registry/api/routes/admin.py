@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from registry.api.deps import ADMIN, ServiceDep
-from registry.api.models import ERRORS
+from registry.api.models import ERRORS, Offset
 
 router = APIRouter(tags=["admin"], responses=ERRORS)
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["admin"], responses=ERRORS)
 def list_audit_entries(
     service: ServiceDep,
     limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """Every write, newest first: who, when, what and from where (admins only)."""
     return service.audit(limit=limit, offset=offset)

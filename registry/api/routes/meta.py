@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from registry import __version__
 from registry.api.deps import ServiceDep
+from registry.api.models import Limit, Offset
 from registry.errors import StoreError
 
 router = APIRouter(tags=["meta"])
@@ -21,22 +22,20 @@ class Health(BaseModel):
 
 
 @router.get("/", response_model=dict[str, Any])
-def get_root() -> dict[str, Any]:
+async def get_root() -> dict[str, Any]:
     """An empty object, as Confluent answers."""
     return {}
 
 
 @router.get("/contexts", response_model=list[str])
-def list_contexts(
-    offset: int = Query(default=0, ge=0), limit: int = Query(default=-1, ge=-1)
-) -> list[str]:
+async def list_contexts(offset: Offset = 0, limit: Limit = -1) -> list[str]:
     """Only the default context exists."""
     contexts = ["."][offset:]
     return contexts if limit < 0 else contexts[:limit]
 
 
 @router.get("/v1/metadata/id", response_model=dict[str, Any])
-def get_cluster_id() -> dict[str, Any]:
+async def get_cluster_id() -> dict[str, Any]:
     """Server metadata in Confluent's shape."""
     return {
         "scope": {
@@ -50,13 +49,13 @@ def get_cluster_id() -> dict[str, Any]:
 
 
 @router.get("/v1/metadata/version", response_model=dict[str, Any])
-def get_server_version() -> dict[str, Any]:
+async def get_server_version() -> dict[str, Any]:
     """Server version."""
     return {"version": __version__, "commitId": ""}
 
 
 @router.get("/health", response_model=Health)
-def get_health() -> dict[str, str]:
+async def get_health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 

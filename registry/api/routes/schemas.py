@@ -12,10 +12,13 @@ from registry.api.errors import MEDIA_TYPE
 from registry.api.hotpath import Answer, immutable_headers
 from registry.api.models import (
     ERRORS,
+    Limit,
+    Offset,
     SchemaByIdResponse,
     SubjectVersionPair,
     SubjectVersionResponse,
     encode,
+    immutable_body,
     page,
     schema_wire,
     version_wire,
@@ -42,8 +45,8 @@ def list_schemas(
     subjectPrefix: str = Query(default="", description="Only subjects starting with this"),
     deleted: bool = Query(default=False, description="Include soft-deleted versions"),
     latestOnly: bool = Query(default=False, description="Only each subject's latest version"),
-    offset: int = Query(default=0, ge=0),
-    limit: int = Query(default=-1, ge=-1),
+    offset: Offset = 0,
+    limit: Limit = -1,
 ) -> list[dict[str, Any]]:
     """Every registered subject version."""
     items = service.list_schemas(
@@ -90,10 +93,11 @@ def get_schema_by_id(
     private: bool = Depends(auth_enabled),
 ) -> Response:
     """The schema with a global id (served from memory once seen: ids never change meaning)."""
-    wire = schema_wire(service.schema_by_id(id))
+    stored = service.schema_by_id(id)
     if fetchMaxId:
-        return Response(encode(wire | {"maxId": service.max_schema_id()}), media_type=MEDIA_TYPE)
-    return immutable(request, answers.put(("id", id), encode(wire)), private)
+        wire = schema_wire(stored) | {"maxId": service.max_schema_id()}
+        return Response(encode(wire), media_type=MEDIA_TYPE)
+    return immutable(request, answers.put(("id", id), immutable_body("id", stored)), private)
 
 
 @router.get(
@@ -115,7 +119,7 @@ def get_raw_schema_by_id(
     private: bool = Depends(auth_enabled),
 ) -> Response:
     """The raw schema text of a global id."""
-    body = service.schema_by_id(id).schema.encode("utf-8")
+    body = immutable_body("raw", service.schema_by_id(id))
     return immutable(request, answers.put(("raw", id), body), private)
 
 
@@ -125,8 +129,8 @@ def get_subjects_by_schema_id(
     id: int = SchemaId,
     subject: str | None = Query(default=None),
     deleted: bool = Query(default=False),
-    offset: int = Query(default=0, ge=0),
-    limit: int = Query(default=-1, ge=-1),
+    offset: Offset = 0,
+    limit: Limit = -1,
 ) -> list[str]:
     """Subjects that use a schema id."""
     return page(service.subjects_of_schema(id, deleted=deleted, subject=subject), offset, limit)
@@ -140,8 +144,8 @@ def get_versions_by_schema_id(
     id: int = SchemaId,
     subject: str | None = Query(default=None),
     deleted: bool = Query(default=False),
-    offset: int = Query(default=0, ge=0),
-    limit: int = Query(default=-1, ge=-1),
+    offset: Offset = 0,
+    limit: Limit = -1,
 ) -> list[dict[str, Any]]:
     """(subject, version) pairs that use a schema id."""
     pairs = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
@@ -11,6 +9,8 @@ from registry.api.deps import ADMIN, READ, WRITE, AnswersDep, CallerDep, Service
 from registry.api.errors import MEDIA_TYPE
 from registry.api.models import (
     ERRORS,
+    Limit,
+    Offset,
     RegisterResponse,
     SchemaRequest,
     SubjectVersionResponse,
@@ -32,8 +32,8 @@ def list_subjects(
     subjectPrefix: str = Query(default=""),
     deleted: bool = Query(default=False),
     deletedOnly: bool = Query(default=False),
-    offset: int = Query(default=0, ge=0),
-    limit: int = Query(default=-1, ge=-1),
+    offset: Offset = 0,
+    limit: Limit = -1,
 ) -> list[str]:
     """Subject names."""
     names = service.list_subjects(prefix=subjectPrefix, deleted=deleted, deleted_only=deletedOnly)
@@ -75,8 +75,8 @@ def list_versions(
     subject: str = Subject,
     deleted: bool = Query(default=False),
     deletedOnly: bool = Query(default=False),
-    offset: int = Query(default=0, ge=0),
-    limit: int = Query(default=-1, ge=-1),
+    offset: Offset = 0,
+    limit: Limit = -1,
 ) -> list[int]:
     """Version numbers of a subject."""
     versions = service.list_versions(subject, deleted=deleted, deleted_only=deletedOnly)
@@ -156,8 +156,8 @@ def get_referenced_by(
     service: ServiceDep,
     subject: str = Subject,
     version: str = Version,
-    offset: int = Query(default=0, ge=0),
-    limit: int = Query(default=-1, ge=-1),
+    offset: Offset = 0,
+    limit: Limit = -1,
 ) -> list[int]:
     """Ids of schemas that reference this version."""
     return page(service.referenced_by(subject, version), offset, limit)
