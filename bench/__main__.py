@@ -1,104 +1,83 @@
-"""``python -m bench``: parse and check times of 2,000-field schemas, Avro and JSON Schema.
+"""``python -m bench`` (``make bench``): every benchmark of the registry, in one run.
 
-For each format this parses the writer schema and checks two readers against it (BACKWARD,
-the reader reads what the writer wrote): one with compatible changes only, one with four
-breaking changes too. Each figure is the median of ``--runs`` runs in this process, and the
-ratio check/parse compares the two in the same run, so it says how the engine's cost relates
-to the cost of reading the schema whatever the machine. The incompatible check is shown with
-the counterexample search our verbose messages include and without it (verdict only).
+Sections, each printing its figures and the ratios to a baseline measured in the same run:
+
+* ``engine``: parse and check times of 2,000-field Avro and JSON Schema pairs;
+* ``compat``: our compatibility check against Apache Avro's checker on the Avro pairs;
+* ``validation``: our instance validation against raw jsonschema-rs on the shop's events;
+* ``throughput``: ``GET /schemas/ids/{id}`` on ``esr serve`` against a bare ASGI callable on
+  the same uvicorn (anonymous, with HTTP Basic, two workers), SQLite and PostgreSQL;
+* ``history``: per-subject costs at 1,000 versions against 10, SQLite and PostgreSQL;
+* ``scale`` (only when asked for: it fills 100,000 schemas): start time, memory and latencies
+  of a registry with 100,000 schemas in 10,000 subjects.
+
+``--quick`` runs every section on tiny inputs, for the smoke test in ``make test``: its figures
+mean nothing, it only shows the benchmarks still run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.schemas import Case, avro_case, json_schema_case
-from registry.domain import SchemaType
-from registry.formats import get_format
-from registry.formats.avro_resolve import resolve
-from registry.formats.base import ParsedSchema, SchemaFormat
-from registry.formats.jsonschema.compat import check_compatibility
+from bench import compat_vs_avro, engine, history, scale, throughput, validation
+
+Section = tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]
+SECTIONS: dict[str, Section] = {
+    "engine": (engine.measure, engine.render),
+    "compat": (compat_vs_avro.measure, compat_vs_avro.render),
+    "validation": (validation.measure, validation.render),
+    "throughput": (throughput.measure, throughput.render),
+    "history": (history.measure, history.render),
+    "scale": (scale.measure, scale.render),
+}
+DEFAULT = ("engine", "compat", "validation", "throughput", "history")
+OPTIONS: dict[str, dict[str, Any]] = {"compat": {"runs": 7}, "validation": {"runs": 7}}
+QUICK: dict[str, dict[str, Any]] = {
+    "engine": {"runs": 1, "fields": 60},
+    "compat": {"runs": 1, "fields": 60},
+    "validation": {"runs": 1, "events": 20},
+    "throughput": {"seconds": 1, "rounds": 1, "connections": 4},
+    "history": {"small": 2, "large": 6, "requests": 2},
+    "scale": {"subjects": 20, "versions": 2, "seconds": 1},
+}
 
 
-def median_ms(action: Callable[[], Any], runs: int) -> float:
-    """The median wall-clock time of ``action`` in milliseconds (after one warm-up run)."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
-def verdict_only(fmt: SchemaFormat, reader: ParsedSchema, writer: ParsedSchema) -> int:
-    """The number of incompatibilities, without searching counterexamples."""
-    if fmt.schema_type is SchemaType.JSON:
-        return len(check_compatibility(reader, writer, counterexamples=False))
-    return len(resolve(reader.compiled, writer.compiled))
-
-
-def measure(case: Case, runs: int) -> dict[str, Any]:
-    """Every figure of one format."""
-    fmt = get_format(SchemaType(case.schema_type))
-    writer = fmt.parse(case.writer)
-    compatible = fmt.parse(case.compatible)
-    incompatible = fmt.parse(case.incompatible)
-    found = fmt.check(incompatible, writer)
-    if fmt.check(compatible, writer) or len(found) != 4:
-        raise SystemExit(f"{case.name}: unexpected verdicts {[i.rule_id for i in found]}")
-    figures = {
-        "parse": median_ms(lambda: fmt.parse(case.writer), runs),
-        "check compatible": median_ms(lambda: fmt.check(compatible, writer), runs),
-        "check incompatible": median_ms(lambda: fmt.check(incompatible, writer), runs),
-        "check incompatible, verdict only": median_ms(
-            lambda: verdict_only(fmt, incompatible, writer), runs
-        ),
-    }
-    parse = figures["parse"]
-    return {
-        "format": case.name,
-        "fields": case.fields,
-        "runs": runs,
-        "ms": {name: round(value, 2) for name, value in figures.items()},
-        "check/parse": {
-            name: round(value / parse, 2) for name, value in figures.items() if name != "parse"
-        },
-        "rules": sorted(i.rule_id for i in found),
-        "counterexamples": sum(i.has_example for i in found),
-    }
-
-
-def render(results: list[dict[str, Any]]) -> str:
-    """A plain-text table, one row per format and figure."""
-    lines = []
-    for result in results:
-        lines.append(
-            f"{result['format']}: {result['fields']} nested fields, median of {result['runs']} runs"
-        )
-        parse = result["ms"]["parse"]
-        lines.append(f"  {'parse':<34} {parse:9.2f} ms")
-        for name, ratio in result["check/parse"].items():
-            lines.append(f"  {name:<34} {result['ms'][name]:9.2f} ms   check/parse {ratio:6.2f}")
-        found = ", ".join(result["rules"])
-        lines.append(f"  incompatible reader: {found} ({result['counterexamples']} with examples)")
-    return "\n".join(lines)
-
-
-def main() -> None:
-    """Run the benchmark and print the figures."""
+def main(argv: list[str] | None = None) -> None:
+    """Run the chosen sections and print each as soon as it is measured."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=7, help="runs per figure (median)")
-    parser.add_argument("--fields", type=int, default=2_000, help="fields per schema")
+    parser.add_argument(
+        "--only",
+        default=",".join(DEFAULT),
+        help=f"comma-separated sections among {', '.join(SECTIONS)} (default: all but scale)",
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny inputs: a smoke run")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    args = parser.parse_args()
-    results = [measure(make(args.fields), args.runs) for make in (avro_case, json_schema_case)]
-    print(json.dumps(results, indent=2) if args.format == "json" else render(results))
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(unknown)}")
+    results: dict[str, Any] = {}
+    for name in chosen:
+        measure, render = SECTIONS[name]
+        options = OPTIONS.get(name, {}) | (QUICK[name] if args.quick else {})
+        if args.no_postgres and name in ("throughput", "history", "scale"):
+            options["postgres"] = False
+        started = time.perf_counter()
+        result = measure(**options)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        results[name] = result
+        if args.format == "text":
+            sys.stdout.write(render(result) + "\n\n")
+            sys.stdout.flush()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -82,18 +82,21 @@ def serve(
 
     if port is None and "REGISTRY_PORT" not in os.environ and os.environ.get("PORT", "").isdigit():
         port = int(os.environ["PORT"])
-    settings = _settings(
-        host=host,
-        port=port,
-        database_url=database_url,
-        workers=workers,
-        allow_anonymous=allow_anonymous,
-    )
+    flags = {
+        "host": host,
+        "port": port,
+        "database_url": database_url,
+        "workers": workers,
+        "allow_anonymous": allow_anonymous,
+    }
+    given = {name: value for name, value in flags.items() if value is not None}
+    settings = _settings(**given)
     logging.config.dictConfig(log_config(settings))
     _refuse_open_registry(settings)
-    # The server process builds its app from the environment (also what several workers need),
-    # so hand every override down as a REGISTRY_* variable.
-    for name, value in settings.model_dump(exclude_defaults=True).items():
+    # The server process builds its settings from the environment again (so do several
+    # workers): hand down the flags given here, and only those. Everything else reaches it as
+    # it reached us, nested sections and secrets included.
+    for name, value in given.items():
         os.environ[f"REGISTRY_{name.upper()}"] = str(value)
     uvicorn.run("registry.api.app:app_from_env", factory=True, **uvicorn_options(settings))
 
