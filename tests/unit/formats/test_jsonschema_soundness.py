@@ -97,7 +97,9 @@ def _mutated(draw: st.DrawFn, schema: Any) -> Any:
         elif choice == 1 and key in ("anyOf", "oneOf", "allOf"):
             result[key] = [draw(_mutated(branch)) for branch in value]
         elif choice == 2 and isinstance(value, int) and not isinstance(value, bool):
-            result[key] = max(0, value + draw(st.sampled_from([-1, 1])))
+            moved = value + draw(st.sampled_from([-1, 1]))
+            # Bounds stay >= 0; multipleOf must stay > 0 to be a schema at all.
+            result[key] = max(1 if key == "multipleOf" else 0, moved)
     if draw(st.booleans()):
         extra = draw(_schemas())
         if isinstance(extra, dict):
