@@ -38,8 +38,8 @@ SECTIONS: dict[str, Section] = {
 DEFAULT = ("engine", "compat", "validation", "throughput", "history")
 OPTIONS: dict[str, dict[str, Any]] = {"compat": {"runs": 7}, "validation": {"runs": 7}}
 QUICK: dict[str, dict[str, Any]] = {
-    "engine": {"runs": 1, "fields": 60},
-    "compat": {"runs": 1, "fields": 60},
+    "engine": {"runs": 1, "fields": 160},
+    "compat": {"runs": 1, "fields": 160},
     "validation": {"runs": 1, "events": 20},
     "throughput": {"seconds": 1, "rounds": 1, "connections": 4},
     "history": {"small": 2, "large": 6, "requests": 2},

@@ -155,6 +155,8 @@ class Authenticator:
         self._lock = threading.Lock()
         self._snapshot = EMPTY
         self._verified: LRUCache[str, bool] = LRUCache(10_000)
+        self._pending: dict[str, threading.Lock] = {}
+        self._pending_lock = threading.Lock()
         # Authorization header -> (caller, generation it was accepted in, token expiry).
         self._principals: LRUCache[str, tuple[Principal, int, datetime | None]] = LRUCache(10_000)
 
@@ -255,11 +257,27 @@ class Authenticator:
         if user is None:
             raise errors.AuthenticationRequired("Unauthorized: unknown user or wrong password")
         key = hashlib.sha256(f"{name}\0{password}\0{user.password_hash}".encode()).hexdigest()
-        if self._verified.get(key) is None:
-            if not verify_password(password, user.password_hash):
-                raise errors.AuthenticationRequired("Unauthorized: unknown user or wrong password")
-            self._verified.put(key, True)
+        if not self._verify_once(key, password, user.password_hash):
+            raise errors.AuthenticationRequired("Unauthorized: unknown user or wrong password")
         return user.principal
+
+    def _verify_once(self, key: str, password: str, stored: str) -> bool:
+        """Verify a password, remembering success; concurrent requests with the same
+        credentials wait for one verification instead of each paying for scrypt (a client
+        opening 32 connections at once would otherwise stall the server for a second)."""
+        if self._verified.get(key) is not None:
+            return True
+        with self._pending_lock:
+            pending = self._pending.setdefault(key, threading.Lock())
+        with pending:
+            if self._verified.get(key) is not None:
+                return True
+            correct = verify_password(password, stored)
+            if correct:
+                self._verified.put(key, True)
+        with self._pending_lock:
+            self._pending.pop(key, None)
+        return correct
 
     def _bearer(self, snapshot: Snapshot, value: str) -> tuple[Principal, datetime | None]:
         found = snapshot.tokens.get(token_hash(value))

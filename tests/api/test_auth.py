@@ -124,3 +124,45 @@ def test_new_users_seen_by_a_running_server_within_seconds(sqlite_url: str) -> N
         while api.http.get("/subjects").status_code != 401:
             assert time.monotonic() < deadline, "new user not seen within 5 s"
             time.sleep(0.1)
+
+
+def test_concurrent_first_requests_verify_a_password_once(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import registry.security as security
+
+    calls: list[str] = []
+    real = security.verify_password
+
+    def counting(password: str, stored: str) -> bool:
+        calls.append(password)
+        return real(password, stored)
+
+    monkeypatch.setattr(security, "verify_password", counting)
+    settings = Settings(database_url=sqlite_url)
+    from registry.storage.engine import Database
+    from registry.storage.migrate import upgrade
+
+    db = Database(sqlite_url)
+    upgrade(db)
+    auth = Authenticator(db, settings)
+    auth.add_user("svc", "svc-password", Role.READER)
+    header = basic("svc", "svc-password")["Authorization"]
+    start = threading.Barrier(16)
+    seen: list[str] = []
+
+    def first_request() -> None:
+        start.wait()
+        seen.append(auth.authenticate(header).name)
+
+    threads = [threading.Thread(target=first_request) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == ["svc"] * 16 and calls == ["svc-password"]
+    with pytest.raises(security.errors.AuthenticationRequired):
+        auth.authenticate(basic("svc", "wrong-password")["Authorization"])
+    assert calls == ["svc-password", "wrong-password"]
