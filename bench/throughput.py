@@ -10,8 +10,10 @@ divides the registry's median by the baseline's. Rows:
 * ``anonymous``: no users, no credentials;
 * ``basic auth``: one reader user exists and every request carries HTTP Basic credentials
   (the baseline gets the same header and ignores it);
-* ``2 workers``: both servers with ``REGISTRY_WORKERS=2``, ratio against the one-worker
-  figure of the same server, which says how the registry scales with processes.
+* scaling: each server with one worker against the same with ``REGISTRY_WORKERS=2``, for the
+  bare callable, the registry, and the registry with its caches off (every lookup reads the
+  database). wrk shares the machine's cores with the servers, so on a 2-core machine the
+  cheapest answers cannot scale: the bare callable shows how much room is left.
 
 wrk and the servers share the machine, so absolute figures depend on it; ratios measured in the
 same run are what to compare.
@@ -24,8 +26,8 @@ import json
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ import httpx
 
 from bench.processes import (
     ROOT,
+    Process,
     WrkResult,
     add_user,
     bare_serve,
@@ -82,8 +85,8 @@ def _register(url: str, headers: dict[str, str] | None = None) -> bytes:
 
 def measure_database(
     kind: str, *, seconds: float, rounds: int, connections: int, workdir: Path
-) -> list[dict[str, Any]]:
-    """The three rows of one database kind."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ratio rows and the scaling rows of one database kind."""
     rows: list[dict[str, Any]] = []
 
     def load(url: str, headers: dict[str, str] | None = None) -> Callable[[], WrkResult]:
@@ -96,42 +99,55 @@ def measure_database(
             with bare_serve(body, workdir) as bare:
                 one = _alternate(rounds, {"bare": load(bare.url), "esr": load(esr.url)})
                 rows.append({"database": kind, "case": "anonymous", **one})
-                auth = {"Authorization": add_user(url, "bench", PASSWORD)}
-                time.sleep(2.5)  # running servers re-read users every auth_refresh_seconds
-                with_auth = _alternate(
-                    rounds, {"bare": load(bare.url, auth), "esr": load(esr.url, auth)}
-                )
-                rows.append({"database": kind, "case": "basic auth", **with_auth})
-        with (
-            esr_serve(url, workdir, workers="2") as esr,
-            bare_serve(body, workdir, workers="2") as bare,
-        ):
-            auth_header = {"Authorization": add_user(url, "bench", PASSWORD)}
-            two = _alternate(
-                rounds, {"bare": load(bare.url, auth_header), "esr": load(esr.url, auth_header)}
+        scaling = [
+            _scaling(kind, "bare ASGI", rounds, load, lambda w: bare_serve(body, workdir, **w)),
+            _scaling(kind, "esr, cached", rounds, load, lambda w: esr_serve(url, workdir, **w)),
+            _scaling(
+                kind,
+                "esr, caches off",
+                rounds,
+                load,
+                lambda w: esr_serve(url, workdir, **w, **NO_CACHES),
+            ),
+        ]
+        auth = {"Authorization": add_user(url, "bench", PASSWORD)}
+        with esr_serve(url, workdir) as esr, bare_serve(body, workdir) as bare:
+            with_auth = _alternate(
+                rounds, {"bare": load(bare.url, auth), "esr": load(esr.url, auth)}
             )
-            rows.append(
-                {
-                    "database": kind,
-                    "case": "2 workers",
-                    **two,
-                    "scaling": {
-                        "bare": round(two["bare"]["rps"] / with_auth["bare"]["rps"], 2),
-                        "esr": round(two["esr"]["rps"] / with_auth["esr"]["rps"], 2),
-                    },
-                }
-            )
+            rows.append({"database": kind, "case": "basic auth", **with_auth})
     for row in rows:
         row["ratio"] = round(row["esr"]["rps"] / row["bare"]["rps"], 2)
         bad = row["esr"]["non_2xx"] + row["bare"]["non_2xx"]
         if bad:
             raise SystemExit(f"{row['database']} {row['case']}: {bad} answers were not 2xx")
-    return rows
+    return rows, scaling
+
+
+NO_CACHES = {"answer_cache_bytes": "0", "schema_cache_size": "0"}
+
+
+def _scaling(
+    kind: str,
+    case: str,
+    rounds: int,
+    load: Callable[[str], Callable[[], WrkResult]],
+    serve: Callable[[dict[str, str]], AbstractContextManager[Process]],
+) -> dict[str, Any]:
+    """One server with one worker against the same with two, alternating rounds."""
+    with serve({}) as one, serve({"workers": "2"}) as two:
+        found = _alternate(rounds, {"1 worker": load(one.url), "2 workers": load(two.url)})
+    return {
+        "database": kind,
+        "case": case,
+        **found,
+        "ratio": round(found["2 workers"]["rps"] / found["1 worker"]["rps"], 2),
+    }
 
 
 def measure(
     *,
-    seconds: float = 8,
+    seconds: float = 5,
     rounds: int = 3,
     connections: int = 32,
     postgres: bool = True,
@@ -150,16 +166,18 @@ def measure(
             notes.append(reason)
     with tempfile.TemporaryDirectory(prefix="esr-bench-") as folder:
         where = workdir or Path(folder)
-        rows = [
-            row
-            for kind in kinds
-            for row in measure_database(
+        rows: list[dict[str, Any]] = []
+        scaling: list[dict[str, Any]] = []
+        for kind in kinds:
+            found, scaled = measure_database(
                 kind, seconds=seconds, rounds=rounds, connections=connections, workdir=where
             )
-        ]
+            rows += found
+            scaling += scaled
     return {
         "method": f"wrk -t1 -c{connections} -d{seconds:g}s, median of {rounds} alternating rounds",
         "rows": rows,
+        "scaling": scaling,
         "notes": notes,
     }
 
@@ -179,10 +197,13 @@ def render(result: dict[str, Any]) -> str:
             f"{row['bare']['rps']:>12,}{row['ratio']:>7.2f}"
             f"{row['esr']['p50_ms']:>8.2f}ms{row['esr']['p99_ms']:>8.2f}ms"
         )
-        if "scaling" in row:
-            line += f"   vs 1 worker: esr {row['scaling']['esr']:.2f}x, "
-            line += f"bare {row['scaling']['bare']:.2f}x"
         lines.append(line)
+    lines.append("  two workers against one (REGISTRY_WORKERS=2), same request")
+    for row in result.get("scaling", []):
+        lines.append(
+            f"  {row['database']:<9}{row['case']:<17}{row['1 worker']['rps']:>9,} req/s"
+            f"{row['2 workers']['rps']:>10,} req/s{row['ratio']:>7.2f}x"
+        )
     lines += [f"  note: {note}" for note in result.get("notes", [])]
     return "\n".join(lines)
 
@@ -190,7 +211,7 @@ def render(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     """``python -m bench.throughput``."""
     parser = argparse.ArgumentParser(prog="python -m bench.throughput")
-    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--no-postgres", action="store_true")

@@ -145,6 +145,9 @@ _NEWEST_LIVE = (
     core_select(*_REF_COLUMNS).where(_OF_SUBJECT, _LIVE).order_by(_SV.version.desc()).limit(1)
 )
 _ONE = core_select(*_REF_COLUMNS).where(_OF_SUBJECT, _SV.version == bindparam("version"))
+_WITH_SCHEMA = core_select(*_REF_COLUMNS).where(
+    _SV.schema_id == bindparam("schema_id"), _OF_SUBJECT
+)
 
 
 def version_rows(
@@ -186,14 +189,13 @@ def version_with_schema(
     condition = col(SchemaRow.fingerprint) == fingerprint
     if content_fingerprint is not None:
         condition = or_(condition, col(SchemaRow.content_fingerprint) == content_fingerprint)
-    ids = list(session.scalars(select(col(SchemaRow.id)).where(condition)))
-    if not ids:
-        return None
-    query = core_select(*_REF_COLUMNS).where(_SV.subject == subject, _SV.schema_id.in_(ids))
-    if not include_deleted:
-        query = query.where(_LIVE)
-    row = session.execute(query.order_by(_SV.version.desc()).limit(1)).first()
-    return VersionRef(*row) if row is not None else None
+    found: list[VersionRef] = []
+    for schema_id in session.scalars(select(col(SchemaRow.id)).where(condition)):
+        # One id at a time: with a single id PostgreSQL always reads the (schema_id, subject)
+        # index; given a list, without statistics it may walk the subject's whole history.
+        rows = session.execute(_WITH_SCHEMA, {"subject": subject, "schema_id": schema_id})
+        found += (VersionRef(*row) for row in rows if include_deleted or not row.deleted)
+    return max(found, default=None, key=lambda ref: ref.version)
 
 
 def version_row(session: Session, subject: str, version: int) -> VersionRef | None:

@@ -4,7 +4,8 @@
   metadata + ruleSet), keyed by the global integer id. Rows are never deleted or updated, so an
   id, once handed out, always means the same schema and is never reused. ``fingerprint`` hashes
   the whole identity, ``content_fingerprint`` the schema alone (without metadata and ruleSet);
-  both are indexed, so finding a schema under a subject never scans its history.
+  both are indexed, so finding a schema under a subject never scans its history. The only
+  index led by ``subject`` is the unique ``(subject, version)``: see migration 0004.
 * ``subject_versions``: the versions of each subject, with a soft-delete flag.
 * ``schema_references``: the references each schema makes, for ``referencedby``.
 * ``configs`` and ``modes``: global settings under the subject ``""``, per-subject otherwise.
@@ -81,12 +82,11 @@ class SubjectVersionRow(SQLModel, table=True):
     __tablename__ = "subject_versions"
     __table_args__ = (
         UniqueConstraint("subject", "version", name="uq_subject_version"),
-        Index("ix_subject_versions_schema_id", "schema_id"),
-        Index("ix_subject_versions_subject_schema", "subject", "schema_id"),
+        Index("ix_subject_versions_schema_subject", "schema_id", "subject"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(max_length=255, index=True)
+    subject: str = Field(max_length=255)  # indexed by (subject, version) and (schema_id, subject)
     version: int
     schema_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     deleted: bool = Field(default=False)

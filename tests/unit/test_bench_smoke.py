@@ -25,3 +25,12 @@ def test_validation_measures_ours_and_raw() -> None:
     assert all(set(figures) == expected for figures in schema["us/event"].values())
     assert isinstance(schema["raw/ours"], float)
     assert "raw/ours" in validation.render(result)
+
+
+def test_engine_measures_both_formats() -> None:
+    from bench import engine
+
+    result = engine.measure(runs=1, fields=160)
+    assert [f["format"] for f in result["formats"]] == ["Avro", "JSON Schema"]
+    assert all(len(f["rules"]) == 4 for f in result["formats"])
+    assert "check/parse" in engine.render(result)

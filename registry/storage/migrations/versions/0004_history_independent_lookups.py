@@ -3,8 +3,13 @@
 * ``schemas.content_fingerprint``: SHA-256 over the schema type, canonical form and references
   (the identity without metadata and ruleSet), so that finding whether a subject already has a
   schema is an index lookup instead of a scan of every version. Existing rows are backfilled.
-* ``ix_subject_versions_subject_schema`` on ``(subject, schema_id)``: the versions of a subject
-  that point at given schema ids.
+* ``ix_subject_versions_schema_subject`` on ``(schema_id, subject)`` replaces the index on
+  ``schema_id`` alone: the versions of a subject that point at given schema ids, even for a
+  schema shared by thousands of subjects.
+* ``ix_subject_versions_subject`` goes: the unique ``(subject, version)`` index serves every
+  lookup by subject. With a second index led by ``subject``, PostgreSQL's planner (before its
+  statistics exist, and they do not on a new table) chose it for "newest version of a subject"
+  or "version n" and read the whole history instead of one entry.
 
 Revision ID: 0004
 Revises: 0003
@@ -70,12 +75,16 @@ def upgrade() -> None:
         last = rows[-1].id
     op.create_index("ix_schemas_content_fingerprint", "schemas", ["content_fingerprint"])
     op.create_index(
-        "ix_subject_versions_subject_schema", "subject_versions", ["subject", "schema_id"]
+        "ix_subject_versions_schema_subject", "subject_versions", ["schema_id", "subject"]
     )
+    op.drop_index("ix_subject_versions_schema_id", "subject_versions")
+    op.drop_index("ix_subject_versions_subject", "subject_versions")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_subject_versions_subject_schema", "subject_versions")
+    op.create_index("ix_subject_versions_subject", "subject_versions", ["subject"])
+    op.create_index("ix_subject_versions_schema_id", "subject_versions", ["schema_id"])
+    op.drop_index("ix_subject_versions_schema_subject", "subject_versions")
     op.drop_index("ix_schemas_content_fingerprint", "schemas")
     with op.batch_alter_table("schemas") as batch:
         batch.drop_column("content_fingerprint")
