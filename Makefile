@@ -34,6 +34,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || echo "wrk is missing: the server benchmarks will be skipped (apt-get install wrk)"
 	$(BIN)/python -m bench
 
 clean:

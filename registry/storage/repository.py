@@ -205,13 +205,12 @@ def version_row(session: Session, subject: str, version: int) -> VersionRef | No
 
 
 def max_version(session: Session, subject: str) -> int:
-    """The highest version a subject has had (soft-deleted ones included); 0 when none."""
-    value = session.scalar(
-        select(func.max(col(SubjectVersionRow.version))).where(
-            col(SubjectVersionRow.subject) == subject
-        )
-    )
-    return int(value or 0)
+    """The highest version a subject still has (soft-deleted ones included); 0 when none.
+
+    The newest index entry, not ``max()``: PostgreSQL aggregates ``max(version)`` over every
+    entry of the subject instead of reading the last one."""
+    newest = latest_version_row(session, subject, include_deleted=True)
+    return newest.version if newest is not None else 0
 
 
 def insert_version(session: Session, subject: str, version: int, schema_id: int) -> None:
