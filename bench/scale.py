@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -90,6 +91,17 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def wait_for_warm_up(log: Path, timeout: float = 600) -> float:
+    """Seconds until the server logs the end of its cache warm-up (from the log line)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"cache warm-up: \d+ schemas in ([\d.]+) s", log.read_text())
+        if found:
+            return float(found.group(1))
+        time.sleep(0.2)
+    raise RuntimeError("the server never finished warming its cache")
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     """p50 and p99 in milliseconds."""
     ordered = sorted(samples)
@@ -139,7 +151,6 @@ def registrations(url: str, clients: int, seconds: float) -> dict[str, float]:
 
 def wrk_random_ids(url: str, max_id: int, seconds: float, workdir: Path) -> dict[str, float]:
     """``wrk -t1 -c32`` on random ids."""
-    import re
     import subprocess
 
     script = workdir / "random-ids.lua"
@@ -174,17 +185,21 @@ def measure_database(
     result: dict[str, Any] = {"database": kind, "schemas": total, "subjects": subjects}
     with database(kind, workdir) as url:
         result["fill_seconds"] = round(fill(url, subjects, versions), 1)
+        if wrk_available():
+            with esr_serve(url, workdir, warm_cache="false") as cold:
+                result["ids_cold"] = wrk_random_ids(cold.url, total, seconds, workdir)
         started = time.perf_counter()
         with (
-            esr_serve(url, workdir) as server,
+            esr_serve(url, workdir, log_level="info") as server,
             httpx.Client(base_url=server.url, timeout=120) as client,
         ):
             result["start_seconds"] = round(time.perf_counter() - started, 2)
             assert server.process is not None
             pid = server.process.pid
             result["rss_after_start_mib"] = rss_mib(pid)
+            result["warm_up_seconds"] = wait_for_warm_up(server.log)
+            result["rss_after_warm_up_mib"] = rss_mib(pid)
             if wrk_available():
-                result["ids_cold"] = wrk_random_ids(server.url, total, seconds, workdir)
                 result["ids_warm"] = wrk_random_ids(server.url, total, seconds, workdir)
             rng = random.Random(7)
             result["list_subjects"] = timed_gets(client, ["/subjects"] * 20)
@@ -240,10 +255,15 @@ def render(result: dict[str, Any]) -> str:
             f"subjects (filled in {run['fill_seconds']} s)"
         )
         lines.append(
-            f"  start {run['start_seconds']} s; RSS {run['rss_after_start_mib']} MiB after "
-            f"start, {run['rss_after_run_mib']} MiB after the run"
+            f"  start {run['start_seconds']} s, cache warm-up {run['warm_up_seconds']} s more; "
+            f"RSS {run['rss_after_start_mib']} MiB after start, "
+            f"{run['rss_after_warm_up_mib']} after warm-up, "
+            f"{run['rss_after_run_mib']} after the run"
         )
-        for key, label in (("ids_cold", "ids, cold"), ("ids_warm", "ids, warm")):
+        for key, label in (
+            ("ids_cold", "no warm-up (REGISTRY_WARM_CACHE=false)"),
+            ("ids_warm", "after warm-up"),
+        ):
             if key in run:
                 f = run[key]
                 lines.append(

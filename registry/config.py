@@ -125,6 +125,10 @@ class Settings(BaseSettings):
         ge=0,
         description="Bytes of pre-serialized immutable answers (schemas by id) kept in memory",
     )
+    warm_cache: bool = Field(
+        default=True,
+        description="Load schemas into the answer cache in the background when a server starts",
+    )
     auth_users_file: Path | None = Field(
         default=None, description="Read-only file of users (YAML or JSON), for containers"
     )

@@ -21,6 +21,7 @@ from registry.api.hotpath import AnswerCache, HotPath
 from registry.api.models import immutable_body
 from registry.api.openapi import install_openapi
 from registry.api.routes import admin, compatibility, config, meta, schemas, subjects, sync
+from registry.api.warmup import start_warm_up
 from registry.config import Settings
 from registry.errors import RegistryError, RequestTooLarge
 from registry.security import Authenticator
@@ -142,7 +143,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         app.state.sync_worker = start_server_sync(settings, service)
         refresher = asyncio.create_task(keep_users_fresh(authenticator, settings))
+        warming = start_warm_up(service, app.state.answers) if settings.warm_cache else None
         yield
+        if warming is not None:
+            warming.set()
         refresher.cancel()
         if app.state.sync_worker is not None:
             app.state.sync_worker.stop()

@@ -100,6 +100,18 @@ class AnswerCache:
                 self._bytes -= len(evicted.body)
         return answer
 
+    def offer(self, key: tuple[str, int], body: bytes) -> bool:
+        """Remember ``body`` if it fits without evicting anything; whether it was kept."""
+        with self._lock:
+            if key in self._data:
+                return True
+            if self._bytes + len(body) > self.max_bytes:
+                return False
+            self._data[key] = Answer.of(body)
+            self._data.move_to_end(key, last=False)  # warm entries are the first to go
+            self._bytes += len(body)
+            return True
+
     def __len__(self) -> int:
         return len(self._data)
 

@@ -11,7 +11,7 @@ deletions, config, mode) is read from the database on every call.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -337,6 +337,17 @@ class RegistryService(SettingsUseCases):
             return cached
         with self.db.read() as session:
             return self._stored(session, schema_id)
+
+    def schemas_newest_first(self, batch: int = 1000) -> Iterator[list[StoredSchema]]:
+        """Every schema, newest id first, ``batch`` at a time (one short read each)."""
+        before: int | None = None
+        while True:
+            with self.db.read() as session:
+                found = repo.schemas_before(session, before, batch)
+            if not found:
+                return
+            yield found
+            before = found[-1].id
 
     def max_schema_id(self) -> int:
         """The highest global id handed out so far (0 when none)."""

@@ -311,6 +311,15 @@ def schemas_by_ids(session: Session, ids: Sequence[int]) -> dict[int, StoredSche
     return found
 
 
+def schemas_before(session: Session, before: int | None, limit: int) -> list[StoredSchema]:
+    """Up to ``limit`` schemas with ids below ``before`` (all when None), newest first."""
+    query = core_select(*_SCHEMA_COLUMNS)
+    if before is not None:
+        query = query.where(_SCHEMA.id < before)
+    rows = session.execute(query.order_by(_SCHEMA.id.desc()).limit(limit))
+    return [_schema_from_row(row) for row in rows]
+
+
 def referencing_schema_ids(session: Session, subject: str, version: int) -> list[int]:
     """Ids of schemas with a reference to this subject version, that some live version uses."""
     query = (

@@ -174,3 +174,38 @@ def test_answer_cache_is_bounded_by_bytes() -> None:
     cache.put(("id", 99), b"y" * 1000)  # larger than the whole cache: answered, not kept
     assert cache.get(("id", 99)) is None
     assert AnswerCache(0).put(("id", 1), b"z").body == b"z"
+
+
+def _wait_for(check: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.02)
+
+
+def test_a_starting_server_warms_its_answers_newest_first(sqlite_url: str) -> None:
+    first = create_app(Settings(database_url=sqlite_url))
+    with TestClient(first) as client:
+        api = Api(client)
+        ids = [
+            api.ok(api.register(f"s{n}", avro_record(f"R{n}", {"name": "f", "type": "long"})))["id"]
+            for n in range(5)
+        ]
+        size = len(client.get(f"/schemas/ids/{ids[-1]}").content)
+    warm = create_app(Settings(database_url=sqlite_url))
+    with TestClient(warm):
+        answers: AnswerCache = warm.state.answers
+        _wait_for(lambda: len(answers) == 5)
+        assert answers.hits == 0
+    small = create_app(Settings(database_url=sqlite_url, answer_cache_bytes=2 * size + 5))
+    with TestClient(small) as client:
+        answers = small.state.answers
+        _wait_for(lambda: len(answers) == 2)
+        time.sleep(0.2)
+        assert len(answers) == 2  # full: stopped, nothing evicted
+        assert client.get(f"/schemas/ids/{ids[-1]}").status_code == 200
+        assert answers.hits == 1  # the newest were kept
+    cold = create_app(Settings(database_url=sqlite_url, warm_cache=False))
+    with TestClient(cold):
+        time.sleep(0.2)
+        assert len(cold.state.answers) == 0
