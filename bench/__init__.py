@@ -1,1 +1,1 @@
-"""Benchmarks of the schema formats: ``python -m bench`` (or ``make bench``)."""
+"""Benchmarks of the registry: ``python -m bench`` (or ``make bench``); see README.md here."""
