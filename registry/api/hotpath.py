@@ -6,10 +6,11 @@ changes meaning here (schema rows are never updated, deleted or reused), so the 
 bounded cache and served by :class:`HotPath`, an ASGI layer that sits in front of FastAPI: no
 routing, no dependency injection, no thread-pool hop and no model building.
 
-It answers only what it can answer from memory alone: a cached resource for a caller the
-authenticator already knows (see ``Authenticator.principal_if_known``). Everything else (a
-miss, an unknown or wrong credential, a query it does not understand, any error) goes to the
-application unchanged, which answers with its usual error bodies and fills the cache.
+It answers a caller the authenticator knows from memory (``Authenticator.principal_if_known``):
+from the cache, or, on a miss, by loading the schema itself (one thread-pool hop, one database
+read). Everything else (an unknown or wrong credential, a query it does not understand, an id
+that does not exist, any other route) goes to the application unchanged, which answers with its
+usual error bodies.
 
 Content negotiation applies to every answer, here and in the application: the response's media
 type is the best of the three Confluent's clients ask for that the ``Accept`` header allows
