@@ -104,6 +104,16 @@ class CompatibilityResult:
         return [f.describe() for f in self.findings]
 
 
+SCHEMA_TYPE_CHANGED = Rule(
+    "schema.type-changed",
+    "Schema type changed",
+    "A schema of one type (Avro, JSON Schema) never reads data of another: Confluent Schema "
+    "Registry answers 'Incompatible because of different schema type'. Give the new type its "
+    "own subject, or set the subject's level to NONE for the change.",
+)
+COMMON_RULES: tuple[Rule, ...] = (SCHEMA_TYPE_CHANGED,)
+
+
 def check_compatibility(
     fmt: SchemaFormat,
     candidate: ParsedSchema,
@@ -121,6 +131,18 @@ def check_compatibility(
     targets = list(previous) if level.transitive else [previous[-1]]
     findings: list[Finding] = []
     for version, earlier in reversed(targets):
+        if earlier.schema_type is not candidate.schema_type:
+            change = Incompatibility(
+                SCHEMA_TYPE_CHANGED.id,
+                f"the schema type changed from {earlier.schema_type.value} to "
+                f"{candidate.schema_type.value}",
+                "",
+                "",
+            )
+            directions = [Direction.BACKWARD] if level.checks_backward else []
+            directions += [Direction.FORWARD] if level.checks_forward else []
+            findings += [Finding(change, direction, version) for direction in directions]
+            continue
         if level.checks_backward:
             findings += [
                 Finding(inc, Direction.BACKWARD, version)
@@ -135,13 +157,17 @@ def check_compatibility(
 
 
 def rule_catalogue() -> dict[str, Rule]:
-    """Every rule of every format, by id (ids are unique across formats)."""
+    """Every rule of every format, then the rules of any format, by id (ids are unique)."""
     rules: dict[str, Rule] = {}
     for fmt in all_formats():
         for rule in fmt.rules:
             if rule.id in rules:
                 raise RuntimeError(f"duplicate rule id {rule.id}")
             rules[rule.id] = rule
+    for rule in COMMON_RULES:
+        if rule.id in rules:
+            raise RuntimeError(f"duplicate rule id {rule.id}")
+        rules[rule.id] = rule
     return rules
 
 

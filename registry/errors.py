@@ -20,7 +20,8 @@ tree to exit codes in one table (``registry.cli.errors``)::
     │   ├── InvalidCompatibilityLevel (42203) ├── InvalidMode (42204)
     │   ├── IdMismatch (42207)             ├── InvalidSubject (42208)
     │   ├── SchemaTooLarge (42209)         ├── InvalidRuleSet (42210)
-    │   ├── RequestTooLarge (41301)        └── NotAcceptable (406)
+    │   ├── RequestTooLarge (41301)        ├── NotAcceptable (406)
+    │   └── UnsupportedMediaType (415)
     ├── OperationNotPermitted (42205)
     │   └── ReferenceExists (42206)
     ├── AuthenticationRequired (40101)
@@ -265,6 +266,16 @@ class NotAcceptable(InvalidInput):
     default_message = (
         "Not Acceptable: this registry answers with application/vnd.schemaregistry.v1+json, "
         "application/vnd.schemaregistry+json or application/json"
+    )
+
+
+class UnsupportedMediaType(InvalidInput):
+    """The request body is not in a media type the registry reads."""
+
+    error_code = 415
+    default_message = (
+        "Unsupported Media Type: send the body as JSON with Content-Type "
+        "application/vnd.schemaregistry.v1+json (or application/json)"
     )
 
 

@@ -12,11 +12,13 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import __version__
 from registry.api import errors as api_errors
+from registry.api.docs import install_docs
 from registry.api.hotpath import AnswerCache, HotPath
 from registry.api.models import immutable_body
 from registry.api.openapi import install_openapi
@@ -113,6 +115,11 @@ def load_immutable(service: RegistryService, kind: str, schema_id: int) -> bytes
         return None
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the OpenAPI document: its handler's name (``register_schema``)."""
+    return route.name
+
+
 async def keep_users_fresh(authenticator: Authenticator, settings: Settings) -> None:
     """Re-read users and tokens in the background, twice per ``auth_refresh_seconds``, so that
     they never go stale and no request waits for them."""
@@ -161,6 +168,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         default_response_class=SchemaRegistryJSONResponse,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.service = service
@@ -176,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sync_worker = None
     api_errors.install(app)
     install_openapi(app)
+    install_docs(app)
     for module in (meta, schemas, subjects, compatibility, config, admin, sync):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -24,6 +24,7 @@ STATUS_BY_CATEGORY: tuple[tuple[type[errors.RegistryError], int], ...] = (
     (errors.MalformedRequest, 400),
     (errors.RequestTooLarge, 413),
     (errors.NotAcceptable, 406),
+    (errors.UnsupportedMediaType, 415),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),

@@ -12,11 +12,14 @@ read). Everything else (an unknown or wrong credential, a query it does not unde
 that does not exist, any other route) goes to the application unchanged, which answers with its
 usual error bodies.
 
-Content negotiation applies to every answer, here and in the application: the response's media
-type is the best of the three Confluent's clients ask for that the ``Accept`` header allows
-(406 when it allows none). Immutable answers carry a strong ``ETag`` and are cacheable for a
-year (``public`` while the registry has no users, ``private`` once it has: a shared cache must
-not hand an authenticated answer to somebody else), and ``If-None-Match`` gets 304.
+Content negotiation applies to every request, here and in the application: the response's media
+type is the best of the three Confluent's clients ask for that the ``Accept`` header allows (406
+when it allows none), and a request body must be JSON in one of those types or
+``application/octet-stream``, which Confluent also reads as JSON (415 otherwise).
+
+Immutable answers carry a strong ``ETag`` and are cacheable for a year (``public`` while the
+registry has no users, ``private`` once it has: a shared cache must not hand an authenticated
+answer to somebody else), and ``If-None-Match`` gets 304.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api.errors import registry_error_response
 from registry.domain import Action, Principal
-from registry.errors import NotAcceptable
+from registry.errors import NotAcceptable, UnsupportedMediaType
 
 MEDIA_TYPE = b"application/vnd.schemaregistry.v1+json"
 # What the registry can answer with, best first, with the server-side quality Confluent gives each.
@@ -42,6 +45,10 @@ MEDIA_TYPES: tuple[tuple[bytes, float], ...] = (
     (b"application/vnd.schemaregistry+json", 0.9),
     (b"application/json", 0.5),
 )
+# Request bodies Confluent's REST API reads as JSON.
+OCTET_STREAM = b"application/octet-stream"
+REQUEST_MEDIA_TYPES = frozenset({*(m for m, _ in MEDIA_TYPES), OCTET_STREAM})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 IMMUTABLE_PUBLIC = b"public, max-age=31536000, immutable"
 IMMUTABLE_PRIVATE = b"private, max-age=31536000, immutable"
 IDS_PREFIX = "/schemas/ids/"
@@ -178,7 +185,7 @@ class HotPath:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        accept = authorization = if_none_match = None
+        accept = authorization = if_none_match = content_type = None
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value
@@ -186,11 +193,26 @@ class HotPath:
                 authorization = value
             elif name == b"if-none-match":
                 if_none_match = value
+            elif name == b"content-type":
+                content_type = value
         media_type = negotiate(accept)
         if media_type is None:
             response = registry_error_response(NotAcceptable())
             await response(scope, receive, send)
             return
+        if scope["method"] in BODY_METHODS and _has_body(scope):
+            request_type = (content_type or b"").split(b";")[0].strip().lower()
+            if request_type not in REQUEST_MEDIA_TYPES:
+                sent = request_type.decode("latin-1") or "none"
+                refused = UnsupportedMediaType(
+                    f"Unsupported Media Type ({sent}): send the body as JSON with Content-Type "
+                    "application/vnd.schemaregistry.v1+json (or application/json)"
+                )
+                response = registry_error_response(refused)
+                await response(scope, receive, send)
+                return
+            if request_type == OCTET_STREAM:  # Confluent reads it as JSON; so does FastAPI here
+                scope = _as_json(scope)
         if scope["method"] == "GET" and scope["path"].startswith(IDS_PREFIX):
             key = _immutable_key(scope)
             if key is not None and self._may_read(authorization):
@@ -226,6 +248,23 @@ class HotPath:
         headers.append((b"content-length", str(len(answer.body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return value.strip() not in (b"0", b"")
+        if name == b"transfer-encoding":
+            return True
+    return False
+
+
+def _as_json(scope: Scope) -> Scope:
+    headers = [
+        (name, b"application/json" if name == b"content-type" else value)
+        for name, value in scope["headers"]
+    ]
+    return {**scope, "headers": headers}
 
 
 def _immutable_key(scope: Scope) -> tuple[str, int] | None:

@@ -29,7 +29,7 @@ class ReferenceModel(WireModel):
 class RuleModel(BaseModel):
     """One data-contract rule."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     name: str = Field(min_length=1)
     kind: Literal["TRANSFORM", "CONDITION"] = "CONDITION"
@@ -47,7 +47,7 @@ class RuleModel(BaseModel):
 class RuleSetModel(BaseModel):
     """Migration, domain and encoding rules."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     migrationRules: list[RuleModel] | None = None
     domainRules: list[RuleModel] | None = None
@@ -57,15 +57,36 @@ class RuleSetModel(BaseModel):
 class MetadataModel(BaseModel):
     """Schema metadata: tags, properties, sensitive fields."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     tags: dict[str, list[str]] | None = None
     properties: dict[str, str] | None = None
     sensitive: list[str] | None = None
 
 
+_ORDER = (
+    '{"type":"record","name":"Order","namespace":"shop",'
+    '"fields":[{"name":"id","type":"string"}]}'
+)
+_ORDER_JSON = '{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}'
+
+
 class SchemaRequest(WireModel):
     """Body of register, lookup and compatibility requests."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"schema": _ORDER},
+                {"schema": _ORDER_JSON, "schemaType": "JSON"},
+                {
+                    "schema": '{"type":"record","name":"Envelope","namespace":"shop",'
+                    '"fields":[{"name":"order","type":"shop.Order"}]}',
+                    "references": [{"name": "shop.Order", "subject": "orders-value", "version": 1}],
+                },
+            ]
+        }
+    )
 
     schema_: str = Field(alias="schema", description="The schema text")
     schemaType: str | None = Field(default=None, description="AVRO (default) or JSON")

@@ -17,10 +17,16 @@ from typing import Any
 import typer
 
 from registry.cli.gate_cli import exit_on_registry_error
-from registry.compatibility import Direction, Finding, rule_catalogue
-from registry.domain import CompatibilityPolicy, SchemaType
+from registry.compatibility import (
+    COMMON_RULES,
+    Direction,
+    Finding,
+    check_compatibility,
+    rule_catalogue,
+)
+from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType
 from registry.errors import InvalidInput
-from registry.formats import all_formats
+from registry.formats import all_formats, get_format
 from registry.formats.base import Rule, SchemaFormat
 from registry.formats.jsonschema.differences import (
     APICURIO_NOTE,
@@ -29,7 +35,11 @@ from registry.formats.jsonschema.differences import (
 )
 
 REGENERATE = "esr rules --format markdown > docs/rules.md"
-_FORMAT_NAMES = {SchemaType.AVRO: "Avro", SchemaType.JSON: "JSON Schema"}
+_FORMAT_NAMES: dict[SchemaType | None, str] = {
+    SchemaType.AVRO: "Avro",
+    SchemaType.JSON: "JSON Schema",
+    None: "Every format",
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +63,7 @@ class Entry:
     """One rule, the format it belongs to and the findings its example pair produces."""
 
     rule: Rule
-    schema_type: SchemaType
+    schema_type: SchemaType | None  # None: a rule of every format
     findings: tuple[Finding, ...]
 
     @property
@@ -68,11 +78,20 @@ def catalogue() -> list[Entry]:
         Entry(rule, fmt.schema_type, _findings(fmt, rule))
         for fmt in all_formats()
         for rule in fmt.rules
-    ]
+    ] + [Entry(rule, None, _type_change()) for rule in COMMON_RULES]
     listed = {entry.rule.id for entry in entries}
     if listed != set(rule_catalogue()):  # pragma: no cover - a format outside all_formats()
         raise RuntimeError("the rule catalogue and the formats disagree")
     return entries
+
+
+def _type_change() -> tuple[Finding, ...]:
+    """What the engine says when a JSON Schema follows an Avro schema under BACKWARD."""
+    avro, json_schema = get_format(SchemaType.AVRO), get_format(SchemaType.JSON)
+    writer = avro.parse('"string"')
+    reader = json_schema.parse('{"type": "string"}')
+    result = check_compatibility(json_schema, reader, [(None, writer)], CompatibilityLevel.BACKWARD)
+    return result.findings
 
 
 def _findings(fmt: SchemaFormat, rule: Rule) -> tuple[Finding, ...]:
@@ -202,7 +221,7 @@ def render_json(entries: list[Entry]) -> str:
         "rules": [
             {
                 "id": e.rule.id,
-                "schemaType": e.schema_type.value,
+                "schemaType": e.schema_type.value if e.schema_type else None,
                 "title": e.rule.title,
                 "description": e.rule.description,
                 "policy": e.policy.value,

@@ -26,6 +26,7 @@ from registry.domain import (
     Mode,
     Reference,
     SchemaInput,
+    SchemaType,
     StoredSchema,
     SubjectVersion,
 )
@@ -37,6 +38,7 @@ from registry.service.naming import (
     MAX_REFERENCE_DEPTH,
     Caller,
     Registration,
+    looks_like_json_schema,
     parse_version,
     schema_identity,
     validate_subject,
@@ -93,6 +95,13 @@ class RegistryService(SettingsUseCases):
             return get_format(schema.schema_type).parse(
                 schema.schema, references, normalize=normalize
             )
+        except errors.InvalidSchema as exc:
+            if schema.schema_type is SchemaType.AVRO and looks_like_json_schema(schema.schema):
+                raise errors.InvalidSchema(
+                    f'{exc.message}. This looks like a JSON Schema: send "schemaType": '
+                    '"JSON" with it (the type defaults to AVRO, as in Confluent)'
+                ) from None
+            raise
         except (ValueError, RecursionError) as exc:
             # The formats raise InvalidSchema for what they foresee; a decoder's own limits
             # (a 50,000-digit number, say) are bad input all the same.

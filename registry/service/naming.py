@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from registry import errors
@@ -52,6 +53,10 @@ def validate_subject(subject: str) -> str:
     return subject
 
 
+_VERSION_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
+VERSION_PATTERN = r"^([+-]?[0-9]+|[Ll][Aa][Tt][Ee][Ss][Tt])$"
+
+
 def parse_version(value: str | int) -> int:
     """A version path parameter: a positive integer, ``latest`` or -1 (returned as -1)."""
     if isinstance(value, int):
@@ -59,10 +64,10 @@ def parse_version(value: str | int) -> int:
     elif str(value).lower() == "latest":
         return LATEST
     else:
-        try:
-            number = int(str(value))
-        except ValueError:
-            number = 0
+        # Java's Integer.parseInt, as Confluent reads it: an optional sign and ASCII digits
+        # (Python's int() would also take spaces, underscores and other scripts' digits).
+        text = str(value)
+        number = int(text) if _VERSION_NUMBER.fullmatch(text) else 0
     if number == LATEST:
         return LATEST
     if number < 1 or number > 2**31 - 1:
@@ -76,6 +81,22 @@ def parse_version(value: str | int) -> int:
 def schema_identity(parsed: ParsedSchema, schema: SchemaInput) -> str:
     extra = json.dumps([schema.metadata, schema.rule_set], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{parsed.fingerprint}|{extra}".encode()).hexdigest()
+
+
+JSON_SCHEMA_MARKERS = ("$schema", "properties", "$defs", "definitions", "$ref", "allOf", "oneOf")
+
+
+def looks_like_json_schema(text: str) -> bool:
+    """Whether schema text that failed as Avro reads like a JSON Schema (a clue for the error)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(document, dict):
+        return False
+    if document.get("type") in ("object", "string", "number", "integer", "boolean", "array"):
+        return document.get("type") != "array" or "items" in document
+    return any(marker in document for marker in JSON_SCHEMA_MARKERS)
 
 
 def schema_type_of(value: str | None) -> SchemaType:

@@ -113,3 +113,39 @@ def test_error_codes_are_distinct_and_mapped() -> None:
         assert 400 <= status_for(cls) < 600
         assert cls.error_code not in seen, (cls, seen.get(cls.error_code))
         seen[cls.error_code] = cls.__name__
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded", None]
+)
+def test_bodies_that_are_not_json_get_415(api: Api, content_type: str | None) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = api.http.post(
+        "/subjects/s/versions", content=json.dumps({"schema": GOOD}), headers=headers
+    )
+    message = api.error(answer, 415, 415)
+    assert "application/vnd.schemaregistry.v1+json" in message
+    assert (content_type or "none").split(";")[0] in message
+    api.error(api.http.get("/subjects/s/versions"), 404, 40401)  # nothing was written
+
+
+def test_octet_stream_bodies_are_read_as_json_as_confluent_does(api: Api) -> None:
+    answer = api.http.post(
+        "/subjects/s/versions",
+        content=json.dumps({"schema": GOOD}),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert api.ok(answer) == {"id": 1, "version": 1}
+
+
+def test_requests_without_a_body_need_no_content_type(api: Api) -> None:
+    api.ok(api.register("s", GOOD))
+    api.ok(api.http.delete("/subjects/s"))  # DELETE, no body, no Content-Type
+
+
+def test_a_json_schema_sent_without_schema_type_gets_a_hint(api: Api) -> None:
+    schema = json.dumps({"type": "object", "properties": {"id": {"type": "string"}}})
+    message = api.error(api.register("s", schema), 422, 42201)
+    assert '"schemaType": "JSON"' in message and "defaults to AVRO" in message
+    not_json_schema = json.dumps({"type": "record", "name": "R", "fields": "nope"})
+    assert "schemaType" not in api.error(api.register("s", not_json_schema), 422, 42201)

@@ -189,3 +189,20 @@ def test_metadata_and_rule_set_round_trip(api: Api) -> None:
     assert got["metadata"]["properties"] == {"owner": "orders-team"}
     assert got["ruleSet"]["domainRules"][0]["name"] == "checkId"
     api.error(api.register("s", V1, ruleSet={"domainRules": [{"kind": "NOPE"}]}), 422, 42210)
+
+
+def test_a_schema_of_another_type_is_incompatible(api: Api) -> None:
+    api.ok(api.register("s", V1))
+    schema = json_object({"id": {"type": "string"}}, required=["id"])
+    message = api.error(api.register("s", schema, "JSON"), 409, 409)
+    assert "[schema.type-changed]" in message and "from AVRO to JSON" in message
+    verdict = api.ok(
+        api.http.post(
+            "/compatibility/subjects/s/versions?verbose=true",
+            json={"schema": schema, "schemaType": "JSON"},
+        )
+    )
+    assert verdict["is_compatible"] is False
+    assert any("schema.type-changed" in m for m in verdict["messages"])
+    api.ok(api.http.put("/config/s", json={"compatibility": "NONE"}))
+    assert api.ok(api.register("s", schema, "JSON"))["version"] == 2

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from registry.api.deps import WRITE, ServiceDep
 from registry.api.models import ERRORS, CompatibilityResponse, SchemaRequest
 from registry.compatibility import CompatibilityResult
+from registry.service.naming import VERSION_PATTERN
 
 router = APIRouter(tags=["compatibility"], responses=ERRORS)
 
@@ -30,7 +31,9 @@ def test_compatibility_with_version(
     service: ServiceDep,
     body: SchemaRequest,
     subject: str = Path(),
-    version: str = Path(description="A version number, 'latest' or -1"),
+    version: str = Path(
+        description="A version number (1 to 2^31-1), 'latest' or -1", pattern=VERSION_PATTERN
+    ),
     normalize: bool | None = Query(default=None),
     verbose: bool = Query(default=False),
 ) -> dict[str, Any]:

@@ -20,10 +20,13 @@ from registry.api.models import (
     version_bytes,
     version_wire,
 )
+from registry.service.naming import VERSION_PATTERN
 
 router = APIRouter(tags=["subjects"], responses=ERRORS)
 Subject = Path(description="Subject name")
-Version = Path(description="A version number, 'latest' or -1")
+Version = Path(
+    description="A version number (1 to 2^31-1), 'latest' or -1", pattern=VERSION_PATTERN
+)
 
 
 @router.get("/subjects", dependencies=[READ], response_model=list[str])
