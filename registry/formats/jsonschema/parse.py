@@ -29,6 +29,7 @@ from registry.domain import SchemaType
 from registry.errors import InvalidSchema
 from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
 from registry.formats.jsonschema.compiled import Compiled
+from registry.formats.jsonschema.cycles import in_place_cycle
 from registry.formats.jsonschema.drafts import (
     LISTS,
     MAPS,
@@ -133,6 +134,12 @@ def parse_schema(
     check_meta_schema(document, draft)
     context = build_context(document, references)
     _check_refs(document, context.resolver(), context.draft, ())
+    cycle = in_place_cycle(document, context.resolver(), context.draft)
+    if cycle is not None:
+        raise InvalidSchema(
+            f"Invalid schema: the reference cycle {' -> '.join(cycle)} never reaches a property "
+            "or an item, so no instance can ever be checked against it"
+        )
     if normalize:
         document = normalized(document, draft)
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -367,7 +367,7 @@ _RULES: list[tuple[str, str, str, Any, Any]] = [
         "json.undecidable",
         "The engine could not decide",
         "The pair uses a construct the engine cannot compare soundly (for example "
-        "`unevaluatedProperties` behind `anyOf`, or unguarded recursion). It answers "
+        "`unevaluatedProperties` behind `anyOf`). It answers "
         "incompatible and says why, because a verdict of compatible must never be wrong.",
         {
             "$schema": _D2020,

@@ -282,3 +282,39 @@ def test_fast_meta_schema_check_agrees_with_jsonschema_on_the_conformance_data()
         if len(set(_meta_verdicts(doc, draft))) != 1
     ]
     assert disagreements == []
+
+
+@pytest.mark.parametrize(
+    ("schema", "cycle"),
+    [
+        (
+            {
+                "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+                "$ref": "#/$defs/a",
+            },
+            "#/$defs/a -> #/$defs/b -> #/$defs/a",
+        ),
+        ({"anyOf": [{"type": "string"}, {"$ref": "#"}]}, "# -> #/anyOf/1 -> #"),
+        (
+            {"$defs": {"a": {"if": {"$ref": "#/$defs/a"}}}, "not": {"$ref": "#/$defs/a"}},
+            "#/$defs/a -> #/$defs/a/if -> #/$defs/a",
+        ),
+    ],
+)
+def test_reference_cycles_that_never_descend_are_refused(schema: Any, cycle: str) -> None:
+    with pytest.raises(InvalidSchema, match="reference cycle") as raised:
+        FMT.parse(json.dumps(schema))
+    assert cycle in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}}}},
+        {"type": "array", "items": {"$ref": "#"}},
+        {"$defs": {"unused": {"$ref": "#/$defs/unused"}}, "type": "string"},
+        {"oneOf": [{"type": "null"}, {"type": "object", "additionalProperties": {"$ref": "#"}}]},
+    ],
+)
+def test_recursion_through_the_instance_is_fine(schema: Any) -> None:
+    assert FMT.parse(json.dumps(schema)).document == schema
