@@ -122,7 +122,7 @@ def bare_serve(body: bytes, workdir: Path, **settings: str) -> Iterator[Process]
 def add_user(database_url: str, name: str, password: str, role: str = "reader") -> str:
     """Create a user with ``esr users add``; return the Basic ``Authorization`` header value."""
     subprocess.run(
-        [str(ESR), "users", "add", name, "--role", role, "--password-stdin"],
+        [str(ESR), "users", "add", name, "--role", role, "--password-stdin", "--force"],
         env=server_env(database_url),
         input=password + "\n",
         text=True,

@@ -8,7 +8,13 @@ as one does, in the database (``esr users add``) or in a read-only users file
 Passwords are hashed with scrypt (memory-hard, stdlib); verifying one costs tens of
 milliseconds, so successful verifications are remembered in memory keyed by a hash of the
 name, the password and the stored hash (a changed password changes the key). Bearer tokens are
-256-bit random strings; only their SHA-256 is stored.
+256-bit random strings; only their SHA-256 is stored, and they are listed and revoked by a
+short id, the first 12 hex characters of that hash (48 bits: enough to tell a user's tokens
+apart, far too little to find the token).
+
+The first admin of a container comes from :meth:`Authenticator.bootstrap_admin`: a name and a
+password file (a mounted secret, never an environment variable), used only while the database
+has no user at all.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -26,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy.orm import Session
 
 from registry import errors
 from registry.cache import LRUCache
@@ -33,9 +41,13 @@ from registry.config import Settings
 from registry.domain import Action, AuditEntry, Principal, Role
 from registry.storage import repository as repo
 from registry.storage.engine import Database
+from registry.storage.tables import TokenRow
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 TOKEN_PREFIX = "esr_"
+TOKEN_ID_LENGTH = 12
+MIN_PASSWORD_LENGTH = 8
+_TOKEN_ID = re.compile(f"[0-9a-f]{{{TOKEN_ID_LENGTH},64}}")
 ANONYMOUS_ADMIN = Principal("anonymous", Role.ADMIN)
 
 
@@ -72,6 +84,33 @@ def verify_password(password: str, stored: str) -> bool:
 def token_hash(token: str) -> str:
     """How a bearer token is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_id(stored_hash: str) -> str:
+    """A token's short id: the first 12 hex characters of its stored SHA-256."""
+    return stored_hash[:TOKEN_ID_LENGTH]
+
+
+def check_credentials(name: str, password: str) -> None:
+    """Refuse a user name the Basic scheme cannot carry, and a short password."""
+    if not name or ":" in name or len(name) > 255:
+        raise errors.InvalidInput("Invalid user name: 1-255 characters, no ':'")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise errors.InvalidInput(
+            f"Password too short: use at least {MIN_PASSWORD_LENGTH} characters"
+        )
+
+
+def read_password_file(path: Path) -> str:
+    """A password from a file (a mounted secret): its text less one trailing newline."""
+    try:
+        text = path.read_bytes().decode("utf-8")  # as is: no newline translation
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.InvalidInput(f"{path}: cannot read the password file ({exc})") from None
+    password = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+    if not password:
+        raise errors.InvalidInput(f"{path}: the password file is empty")
+    return password
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +164,36 @@ class TokenRecord:
         if self.expires_at is None:
             return False
         return self.expires_at.replace(tzinfo=self.expires_at.tzinfo or UTC) < now
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as ``esr tokens list`` shows it: never its value nor its full hash."""
+
+    id: str
+    user: str
+    description: str | None
+    created_at: datetime
+    expires_at: datetime | None
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the token has passed its expiry."""
+        return self.expires_at is not None and self.expires_at < now
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form of ``esr tokens list --format json``."""
+        return {
+            "id": self.id,
+            "user": self.user,
+            "description": self.description,
+            "created": self.created_at.isoformat(),
+            "expires": self.expires_at.isoformat() if self.expires_at else None,
+            "expired": self.expired(datetime.now(UTC)),
+        }
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,10 +380,7 @@ class Authenticator:
         actor: str | None = None,
     ) -> None:
         """Create or replace a user in the database."""
-        if not name or ":" in name or len(name) > 255:
-            raise errors.InvalidInput("Invalid user name: 1-255 characters, no ':'")
-        if len(password) < 8:
-            raise errors.InvalidInput("Password too short: use at least 8 characters")
+        check_credentials(name, password)
         with self.db.write() as session:
             repo.put_user(session, name, hash_password(password), role.value, list(subjects))
             repo.record(
@@ -360,3 +426,100 @@ class Authenticator:
             {"name": u.name, "role": u.role.value, "subjects": list(u.subjects)}
             for u in sorted(self._refresh().values(), key=lambda u: u.name)
         ]
+
+    def bootstrap_from_settings(self) -> bool:
+        """:meth:`bootstrap_admin` with ``REGISTRY_BOOTSTRAP_ADMIN`` and
+        ``REGISTRY_BOOTSTRAP_ADMIN_PASSWORD_FILE``; False when no file is configured."""
+        password_file = self.settings.bootstrap_admin_password_file
+        if password_file is None:
+            return False
+        return self.bootstrap_admin(self.settings.bootstrap_admin, password_file)
+
+    def bootstrap_admin(self, name: str, password_file: Path) -> bool:
+        """Create admin ``name`` with the password in ``password_file`` while the database has
+        no user; do nothing once it has one. Whether the admin was created.
+
+        For a container's first start: the server refuses to listen beyond loopback with no
+        user, and nobody can run ``esr users add`` inside the image beforehand. Idempotent, and
+        it never overwrites: once any user exists (this admin, or one added since) the file is
+        not even read, so the secret may be unmounted after the first start. The check and the
+        insert share one write transaction, so nodes starting together create the admin once.
+        """
+        if self._db_user_names():
+            return False
+        password = read_password_file(password_file)
+        try:
+            check_credentials(name, password)
+        except errors.InvalidInput as exc:
+            raise errors.InvalidInput(
+                f"Cannot bootstrap admin '{name}' from {password_file}: {exc.message}"
+            ) from None
+        hashed = hash_password(password)
+        with self.db.write() as session:
+            if repo.user_count(session):
+                return False
+            repo.put_user(session, name, hashed, Role.ADMIN.value, [])
+            repo.record(
+                session,
+                AuditEntry(
+                    "bootstrap_admin",
+                    detail={"user": name, "role": Role.ADMIN.value, "from": str(password_file)},
+                    actor="bootstrap",
+                ),
+            )
+        self.refresh(force=True)
+        return True
+
+    def list_tokens(self, user: str | None = None) -> list[TokenInfo]:
+        """Tokens in the database (of one user, or everyone's), by user then age."""
+        with self.db.read() as session:
+            rows = repo.tokens_of(session, user)
+            return [self._token_info(row) for row in rows]
+
+    @staticmethod
+    def _token_info(row: TokenRow) -> TokenInfo:
+        created = _aware(row.created_at)
+        assert created is not None
+        return TokenInfo(
+            token_id(row.token_hash), row.user, row.description, created, _aware(row.expires_at)
+        )
+
+    def revoke_token(
+        self, token: str | None = None, *, user: str | None = None, actor: str | None = None
+    ) -> list[TokenInfo]:
+        """Delete one token by its short id (or a longer prefix of its hash), or every token of
+        ``user``; the tokens revoked. Running servers refuse them within
+        ``auth_refresh_seconds``. The audit log records each id, never the secret."""
+        if (token is None) == (user is None):
+            raise errors.InvalidInput("Give a token id or a user, not both and not neither")
+        with self.db.write() as session:
+            if token is not None:
+                rows = self._token_rows_by_id(session, token)
+            else:
+                rows = repo.tokens_of(session, user)
+            revoked = [self._token_info(row) for row in rows]
+            repo.delete_tokens(session, [row.token_hash for row in rows])
+            for info in revoked:
+                detail = {"user": info.user, "token": info.id}
+                repo.record(session, AuditEntry("revoke_token", detail=detail, actor=actor))
+        snapshot = self.refresh(force=True)
+        if user is not None and not revoked and user not in snapshot.users:
+            raise errors.NotFound(f"User '{user}' not found")
+        return revoked
+
+    @staticmethod
+    def _token_rows_by_id(session: Session, token: str) -> list[TokenRow]:
+        wanted = token.strip().lower()
+        if not _TOKEN_ID.fullmatch(wanted):
+            raise errors.InvalidInput(
+                f"Invalid token id '{token}': use the {TOKEN_ID_LENGTH} hex characters "
+                "'esr tokens list' shows"
+            )
+        rows = repo.tokens_with_hash_prefix(session, wanted)
+        if not rows:
+            raise errors.NotFound(f"Token '{wanted}' not found (see esr tokens list)")
+        if len(rows) > 1:
+            raise errors.InvalidInput(
+                f"Token id '{wanted}' matches {len(rows)} tokens: give more of the hash"
+            )
+        return rows

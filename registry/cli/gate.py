@@ -20,7 +20,7 @@ import typer
 from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
 from registry.cli.gate_config import find_pyproject, load_config
 from registry.cli.gate_contracts import load_contracts
-from registry.cli.gate_git import GitRepo
+from registry.cli.gate_git import GitRepo, registry_address
 from registry.cli.gate_model import GateReport, Severity
 from registry.cli.gating import GateContext, check_config_rules, gate_against_git
 from registry.cli.render import FORMATS, render
@@ -79,6 +79,7 @@ def gate(
 ) -> None:
     """Run the gate; see ``HELP``."""
     with exit_on_registry_error():
+        _refuse_bare_address(against)
         targets = output_targets(formats or ["text"], outputs or [])
         ctx = _context(schemas_dir, fail_on, config, contracts)
         if _URL.match(against):
@@ -94,6 +95,16 @@ def gate(
         if "github" in {fmt for fmt, _ in targets}:
             _append_step_summary(report)
     raise typer.Exit(report.exit_code)
+
+
+def _refuse_bare_address(against: str) -> None:
+    """``host:port`` is no git ref (refs cannot contain ':'): say what was probably meant."""
+    address = registry_address(against) if ":" in against else None
+    if address is not None:
+        raise InvalidInput(
+            f"'{against}' is not a git ref: it looks like a registry address; for a registry, "
+            f"give its URL: --against {address}"
+        )
 
 
 def output_targets(formats: list[str], outputs: list[str]) -> list[tuple[str, str]]:

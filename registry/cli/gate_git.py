@@ -8,6 +8,8 @@ repository-relative POSIX paths, as git prints them with ``-z``.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,37 @@ from pathlib import Path
 from registry.errors import InvalidInput
 
 MAX_HISTORY = 200
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_ADDRESS = re.compile(
+    rf"(?P<host>\[[0-9a-f:.]+\]|{_LABEL}(?:\.{_LABEL})*)(?::(?P<port>\d{{1,5}}))?(?:/\S*)?",
+    re.IGNORECASE,
+)
+
+
+def registry_address(value: str) -> str | None:
+    """The registry URL ``value`` seems to mean when it looks like an address, not a git ref.
+
+    ``host:port`` (``127.0.0.1:8081``, ``registry:8081``, ``[::1]:8081``) is never a git ref:
+    ref names cannot contain ``:``. ``localhost`` and IP addresses without a port could name a
+    branch, so callers try them as refs first.
+    """
+    found = _ADDRESS.fullmatch(value)
+    if found is None:
+        return None
+    if found["port"] is None and not _is_host(found["host"]):
+        return None
+    return f"http://{value}"
+
+
+def _is_host(name: str) -> bool:
+    if name.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +92,12 @@ class GitRepo:
                 self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
             )
         except InvalidInput:
+            address = registry_address(ref)
+            if address is not None:
+                raise InvalidInput(
+                    f"unknown git ref '{ref}': it looks like a registry address; for a "
+                    f"registry, give its URL: --against {address}"
+                ) from None
             raise InvalidInput(
                 f"unknown git ref '{ref}' (in CI, fetch it first: git fetch origin <branch>)"
             ) from None

@@ -2,15 +2,17 @@
 
 The registry at ``--registry-url`` is the source of truth. Every subject (with ``--subjects
 PREFIX``) is pushed to the target, oldest version first; a second run changes nothing.
-``--dry-run`` says what would be pushed; ``--check`` compares without writing and lists drift
-(versions missing on the target, content that differs, versions and schemas the registry does
-not know). Exit codes: 0 in step, 1 something failed or drifted, 2 bad arguments or target
-configuration, 3 the registry or the target is unreachable.
+``--dry-run`` says what would be pushed, offline: it needs no target credentials and never
+contacts the target, so it cannot tell created from unchanged. ``--check`` compares without
+writing and lists drift (versions missing on the target, content that differs, versions and
+schemas the registry does not know). Exit codes: 0 in step, 1 something failed or drifted, 2
+bad arguments or target configuration, 3 the registry or the target is unreachable.
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -28,14 +30,18 @@ from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_UNREACHABLE, EXIT_U
 from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
 from registry.client import RegistryClient
 from registry.sync import (
+    TARGETS,
     DriftReport,
     Outcome,
     RegistrySource,
     SyncReport,
+    SyncTarget,
     build_target,
     run_check,
     run_sync,
 )
+from registry.sync.base import OfflineClient
+from registry.sync.runner import dry_run
 
 _STYLE = {
     Outcome.CREATED: "cyan",
@@ -43,6 +49,7 @@ _STYLE = {
     Outcome.UNCHANGED: "dim",
     Outcome.SKIPPED: "yellow",
     Outcome.FAILED: "bold red",
+    Outcome.WOULD_PUSH: "cyan",
 }
 
 
@@ -71,7 +78,11 @@ Subjects = Annotated[
     str | None, typer.Option("--subjects", help="Only subjects starting with this prefix.")
 ]
 DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would be pushed; write nothing.")
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Show what would be pushed, offline: no target credentials, no call to the target.",
+    ),
 ]
 Check = Annotated[
     bool, typer.Option("--check", help="Report drift from the registry; write nothing.")
@@ -219,26 +230,33 @@ def _run(kind: str, options: dict[str, Any], common: _Common) -> None:
         typer.echo("error: --check writes nothing already; drop --dry-run", err=True)
         raise typer.Exit(EXIT_USAGE)
     with exit_on_registry_error():
-        target = build_target(kind, **options)
+        target = _offline_target(kind, options) if common.dry_run else build_target(kind, **options)
         auth = basic_auth(common.user)
         with RegistryClient(common.registry_url, auth=auth, token=common.token) as client:
             source = RegistrySource(client)
             with _progress(source, common) as tick:
                 if common.check:
                     drift = run_check(target, source, prefix=common.subjects, progress=tick)
+                elif common.dry_run:
+                    report = dry_run(target, source, prefix=common.subjects, progress=tick)
                 else:
-                    report = run_sync(
-                        target,
-                        source,
-                        prefix=common.subjects,
-                        dry_run=common.dry_run,
-                        progress=tick,
-                    )
+                    report = run_sync(target, source, prefix=common.subjects, progress=tick)
     if common.check:
         _print_check(drift, common.output)
         raise typer.Exit(EXIT_OK if drift.in_step else EXIT_BREAKING)
     _print_sync(report, common.output)
     raise typer.Exit(_exit_code(report))
+
+
+def _offline_target(kind: str, options: dict[str, Any]) -> SyncTarget:
+    """The target for a dry run: its options checked, with no SDK client and no credentials."""
+    module_name, options_class, target_class = TARGETS[kind]
+    module = importlib.import_module(module_name)
+    settings = getattr(module, options_class)(**options)
+    target: SyncTarget = getattr(module, target_class)(
+        settings, client=OfflineClient(options.get("region"))
+    )
+    return target
 
 
 def _exit_code(report: SyncReport) -> int:
@@ -289,6 +307,7 @@ def _print_sync(report: SyncReport, output: OutputFormat) -> None:
     )
     if report.stopped:
         footer += f"\nstopped: {report.stopped}"
+    footer += "".join(f"\nnote: {note}" for note in report.notes)
     typer.echo(_render(table, footer), nl=False)
 
 

@@ -507,6 +507,31 @@ def token(session: Session, token_hash: str) -> TokenRow | None:
     return session.get(TokenRow, token_hash)
 
 
+def tokens_of(session: Session, user: str | None = None) -> list[TokenRow]:
+    """Tokens (of one user, or of everyone), by user then creation time."""
+    query = select(TokenRow).order_by(col(TokenRow.user), col(TokenRow.created_at))
+    if user is not None:
+        query = query.where(col(TokenRow.user) == user)
+    return list(session.scalars(query))
+
+
+def tokens_with_hash_prefix(session: Session, prefix: str) -> list[TokenRow]:
+    """Tokens whose hash starts with ``prefix`` (lowercase hex: a token's short id)."""
+    return list(
+        session.scalars(
+            select(TokenRow).where(col(TokenRow.token_hash).startswith(prefix, autoescape=True))
+        )
+    )
+
+
+def delete_tokens(session: Session, token_hashes: Sequence[str]) -> int:
+    """Delete tokens by hash; how many there were."""
+    if not token_hashes:
+        return 0
+    result = session.execute(delete(TokenRow).where(col(TokenRow.token_hash).in_(token_hashes)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 # --- sync state -----------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, ClassVar, Protocol
 
 from registry.client import RegistryClient, references_from_wire
@@ -210,6 +211,21 @@ class SyncTarget(Protocol):
         ...
 
 
+class OfflineClient:
+    """What a target gets instead of its SDK client for an offline dry run.
+
+    A dry run only names and converts (:func:`~registry.sync.runner.dry_run`), so it needs no
+    credentials and no network; any call on this client is a bug, and says so.
+    ``meta.region_name`` answers the region given, for the AWS targets' labels.
+    """
+
+    def __init__(self, region: str | None = None) -> None:
+        self.meta = SimpleNamespace(region_name=region or "default region")
+
+    def __getattr__(self, name: str) -> Any:
+        raise TargetMisconfigured(f"a dry run does not contact the target (it asked for {name!r})")
+
+
 # --- results and drift -------------------------------------------------------------------------
 
 
@@ -221,6 +237,7 @@ class Outcome(enum.StrEnum):
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
     FAILED = "failed"
+    WOULD_PUSH = "would push"  # an offline dry run: the target was not asked what it holds
 
 
 @dataclass(slots=True)

@@ -5,7 +5,8 @@ holds under the subject's remote name, and pushes, oldest first, the versions wh
 target does not have yet. Content is compared in canonical JSON, so a second run pushes nothing.
 Throttling (:class:`TargetThrottled`) is retried with exponential backoff; any other error of a
 call fails that subject (what was pushed before stays pushed, and the next run resumes from
-there); an unreachable target stops the run.
+there); an unreachable target stops the run. A dry run (:func:`dry_run`) works offline: it
+converts and names, and never asks the target what it holds.
 
 The server calls :func:`sync_subject` after each registration and folds the result into a
 :class:`~registry.sync.base.SyncState`; :func:`backoff_delay` tells it when to try again.
@@ -235,6 +236,7 @@ class SyncReport:
     dry_run: bool
     results: list[SubjectResult] = field(default_factory=list)
     stopped: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -250,6 +252,7 @@ class SyncReport:
             "ok": self.ok,
             "stopped": self.stopped,
             "subjects": [r.as_dict() for r in self.results],
+            "notes": list(self.notes),
         }
 
 
@@ -307,6 +310,58 @@ def _dry_run_without_container(
     return SubjectResult(
         subject, name, Outcome.CREATED, f"would push {_versions(numbers)}", pushed=numbers
     )
+
+
+OFFLINE_NOTE = (
+    "a dry run does not contact the target, so it cannot tell created from unchanged: it lists "
+    "what a sync would push to a target holding nothing; --check compares with the target"
+)
+
+
+def dry_run(
+    target: SyncTarget,
+    source: SchemaSource,
+    *,
+    prefix: str | None = None,
+    progress: Callable[[SubjectResult], None] | None = None,
+) -> SyncReport:
+    """What a sync would push, worked out offline: every subject's versions are named and
+    converted for the target, and none is compared with what the target holds.
+
+    Needs no credentials and no reachable target (only :meth:`SyncTarget.remote_name` and
+    :meth:`SyncTarget.convert` are called). Each subject is ``would push`` with the versions
+    a sync would push to an empty target, ``skipped`` (not convertible) or ``failed`` (its
+    remote name is taken by another subject).
+    """
+    report = SyncReport(target.kind, target.label, True, notes=[OFFLINE_NOTE])
+    names: dict[str, str] = {}
+    for subject in source.subjects(prefix):
+        name = target.remote_name(subject)
+        if name in names:
+            result = SubjectResult(
+                subject, name, Outcome.FAILED, f"remote name {name!r} is taken by {names[name]}"
+            )
+        else:
+            result = _would_push(target, source, subject, name)
+        names.setdefault(name, subject)
+        report.results.append(result)
+        if progress is not None:
+            progress(result)
+    return report
+
+
+def _would_push(target: SyncTarget, source: SchemaSource, subject: str, name: str) -> SubjectResult:
+    try:
+        converted = [(version, target.convert(version)) for version in source.versions(subject)]
+    except NotConvertible as exc:
+        return SubjectResult(subject, name, Outcome.SKIPPED, exc.message)
+    missing = _Plan(subject, name, converted, None, ()).missing()
+    numbers = [version.version for version, _ in missing]
+    notes = list(dict.fromkeys(c.note for _, c in missing if c.note))
+    if not numbers:
+        return SubjectResult(subject, name, Outcome.UNCHANGED, "no live version", notes=notes)
+    reason = f"would push {_versions(numbers)}"
+    return SubjectResult(subject, name, Outcome.WOULD_PUSH, reason, pushed=numbers, notes=notes)
 
 
 # --- drift --------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -274,6 +275,47 @@ def test_usage_errors_exit_2(project: Project, args: list[str]) -> None:
     result = project.gate(*args)
     assert result.exit_code == 2, result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("against", "url"),
+    [
+        ("127.0.0.1:8081", "http://127.0.0.1:8081"),
+        ("localhost:8081", "http://localhost:8081"),
+        ("registry.internal:8081", "http://registry.internal:8081"),
+        ("[::1]:8081", "http://[::1]:8081"),
+        ("localhost", "http://localhost"),
+        ("10.0.0.7", "http://10.0.0.7"),
+    ],
+)
+def test_a_registry_address_without_a_scheme_gets_a_hint(
+    project: Project, against: str, url: str
+) -> None:
+    result = project.gate("--against", against)
+
+    assert result.exit_code == 2
+    assert "looks like a registry address" in result.stderr
+    assert f"--against {url}" in result.stderr
+
+
+def test_a_host_and_port_get_the_hint_outside_a_git_repository_too(workdir: Path) -> None:
+    (workdir / "schemas").mkdir()
+    from typer.testing import CliRunner
+
+    from registry.cli.main import app
+
+    result = CliRunner().invoke(app, ["gate", "--against", "127.0.0.1:8081"])
+
+    assert result.exit_code == 2
+    assert "--against http://127.0.0.1:8081" in result.stderr
+
+
+def test_an_unknown_ref_that_is_no_address_gets_no_registry_hint(project: Project) -> None:
+    result = project.gate("--against", "origin/no-such-branch")
+
+    assert result.exit_code == 2
+    assert "unknown git ref 'origin/no-such-branch'" in result.stderr
+    assert "registry" not in result.stderr
 
 
 def test_outside_a_git_repository_exits_2(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

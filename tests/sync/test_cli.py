@@ -212,15 +212,56 @@ def test_azure_reports_a_group_compatibility_that_differs_from_the_registry(
     assert "compatibility" in check.stdout and "target has Forward" in check.stdout
 
 
-def test_dry_run_writes_nothing(
+def test_dry_run_writes_nothing_and_does_not_contact_the_target(
     registry: ServerProcess, eventbridge: EventBridgeSchemasEmulator, eventbridge_args: Target
 ) -> None:
     result = esr("sync", *eventbridge_args(), "--registry-url", registry.url, "--dry-run")
 
-    assert result.exit_code == EXIT_OK
+    assert result.exit_code == EXIT_OK, result.stdout + result.stderr
     assert "Dry run" in result.stdout and "would push versions 1, 2" in result.stdout
+    summary = next(line for line in result.stdout.splitlines() if " subjects: " in line)
+    assert "would push" in summary and "created" not in summary
+    assert "does not contact the target" in result.stdout and "--check" in result.stdout
     assert eventbridge.registries == {}
-    assert {r.method for r in eventbridge.requests} == {"GET"}
+    assert eventbridge.requests == []
+
+
+NO_CLOUD_CREDENTIALS: dict[str, str | None] = {
+    "AWS_ACCESS_KEY_ID": None,
+    "AWS_SECRET_ACCESS_KEY": None,
+    "AWS_DEFAULT_REGION": None,
+    "AWS_REGION": None,
+    "REGISTRY_SYNC__AZURE__TOKEN": None,
+    "AZURE_CLIENT_ID": None,
+    "AZURE_TENANT_ID": None,
+    "AZURE_CLIENT_SECRET": None,
+}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        ["eventbridge", "--eb-registry", "shop", "--avro-as-jsonschema"],
+        ["azure", "--namespace", "nowhere.invalid", "--group", "events"],
+        ["glue", "--glue-registry", "shop", "--endpoint-url", "http://127.0.0.1:9"],
+    ],
+    ids=["eventbridge", "azure", "glue"],
+)
+def test_dry_run_works_offline_without_cloud_credentials(
+    registry: ServerProcess, target: list[str]
+) -> None:
+    result = esr(
+        "sync", *target, "--registry-url", registry.url, "--dry-run", "--format", "json",
+        env=NO_CLOUD_CREDENTIALS,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+    assert result.exit_code == EXIT_OK, result.stdout + result.stderr
+    report = as_json(result)
+    assert report["dry_run"] is True
+    assert any("does not contact the target" in note for note in report["notes"])
+    outcomes = {(s["outcome"], tuple(s["pushed_versions"])) for s in report["subjects"]}
+    assert outcomes == {("would push", (1, 2))}
+    assert all(s["reason"] == "would push versions 1, 2" for s in report["subjects"])
 
 
 def test_a_failed_subject_exits_1_and_the_rerun_after_the_fault_completes(

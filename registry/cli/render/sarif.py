@@ -48,6 +48,7 @@ def _help(rule: Rule) -> dict[str, str]:
 def _descriptor(rule: Rule) -> dict[str, Any]:
     severity = DEFAULT_SEVERITY.get(rule.id, Severity.ERROR)
     name = "".join(word.capitalize() for word in rule.id.split(".", 1)[-1].split("-"))
+    family = rule.id.split(".", 1)[0]
     return {
         "id": rule.id,
         "name": name,
@@ -55,7 +56,8 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.description},
         "help": _help(rule),
         "defaultConfiguration": {"level": _LEVEL.get(severity, "none")},
-        "properties": {"tags": ["schema", "compatibility", rule.id.split(".", 1)[0]]},
+        # SARIF wants unique tags: the family of schema.* rules is "schema" already.
+        "properties": {"tags": list(dict.fromkeys(("schema", "compatibility", family)))},
     }
 
 
