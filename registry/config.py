@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     )
     log_format: LogFormat = Field(default=LogFormat.TEXT, description="text or json")
     log_level: str = Field(default="info", description="Log level")
+    shutdown_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="On SIGTERM, how long in-flight requests may take to finish",
+    )
     access_log: bool = Field(
         default=True, description="Log one line per request (uvicorn's access log)"
     )
@@ -131,6 +136,15 @@ class Settings(BaseSettings):
     )
     auth_users_file: Path | None = Field(
         default=None, description="Read-only file of users (YAML or JSON), for containers"
+    )
+    bootstrap_admin: str = Field(
+        default="admin",
+        description="Name of the admin created from the password file when no user exists",
+    )
+    bootstrap_admin_password_file: Path | None = Field(
+        default=None,
+        description="File holding the first admin's password (a mounted secret); used only "
+        "while the database has no user",
     )
     auth_refresh_seconds: float = Field(
         default=2.0, ge=0, description="How often a server re-reads users and tokens"

@@ -142,12 +142,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upgrade(db)
     service = RegistryService(db, settings)
     authenticator = Authenticator(db, settings)
+    if authenticator.bootstrap_from_settings():
+        log.warning("created the first admin '%s': authentication is on", settings.bootstrap_admin)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # As many request threads as pooled connections: no thread waits for a connection,
         # and no connection is opened and closed per request.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        log.info("registry database: %s", db.display_url)
         app.state.sync_worker = start_server_sync(settings, service)
         refresher = asyncio.create_task(keep_users_fresh(authenticator, settings))
         warming = start_warm_up(service, app.state.answers) if settings.warm_cache else None
@@ -156,8 +159,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             warming.set()
         refresher.cancel()
         if app.state.sync_worker is not None:
-            app.state.sync_worker.stop()
+            app.state.sync_worker.stop()  # finishes the subject in hand; the rest is re-queued
         db.dispose()
+        log.info("registry stopped")
 
     app = RegistryApp(
         title="event-schema-registry",

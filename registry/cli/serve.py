@@ -113,6 +113,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "workers": settings.workers if settings.workers > 1 else None,
         "log_config": log_config(settings),
         "access_log": settings.access_log,
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
         "loop": "auto",
         "http": "auto",
     }
@@ -128,12 +129,18 @@ def _refuse_open_registry(settings: Settings) -> None:
 
     db = Database(settings.database_url)
     upgrade(db)
-    enabled = Authenticator(db, settings).enabled()
+    authenticator = Authenticator(db, settings)
+    if authenticator.bootstrap_from_settings():
+        logging.getLogger("registry").warning(
+            "created the first admin '%s': authentication is on", settings.bootstrap_admin
+        )
+    enabled = authenticator.enabled()
     db.dispose()
     if not enabled:
         raise InvalidInput(
             f"Refusing to serve on {settings.host} with no users configured: anyone could "
-            "change every subject. Add a user (esr users add NAME --role admin) or set "
+            "change every subject. Add a user (esr users add NAME --role admin), set "
+            "REGISTRY_BOOTSTRAP_ADMIN_PASSWORD_FILE (a container's first admin) or "
             "REGISTRY_AUTH_USERS_FILE, or pass --allow-anonymous."
         )
 

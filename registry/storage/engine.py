@@ -78,6 +78,11 @@ class Database:
         self._local_writer = threading.Lock()
 
     @property
+    def display_url(self) -> str:
+        """The URL without its password, for logs."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
     def sqlite_path(self) -> Path | None:
         """The SQLite file, or None for PostgreSQL or in-memory databases."""
         database = make_url(self.url).database

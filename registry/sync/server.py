@@ -3,7 +3,9 @@
 ``start_server_sync(settings, service)`` builds one :class:`SyncWorker` for the targets configured
 in ``Settings.sync`` and subscribes it to registrations, so every successful registration is
 queued for every target; a failure never fails or slows the registration (the worker retries with
-exponential backoff and catches up when the target returns).
+exponential backoff and catches up when the target returns). The queue lives in memory, and the
+state of every push in the database: at start, every subject a target has not caught up with
+(from the stored states) is queued again, so a restart loses nothing.
 """
 
 from __future__ import annotations
@@ -103,4 +105,21 @@ def start_server_sync(settings: Settings, service: RegistryService) -> SyncWorke
             worker.notify(registration.subject)
 
     service.on_registered(queue)
-    return worker.start()
+    worker.start()
+    for subject in lagging_subjects(service, list(targets), prefix):
+        worker.notify(subject)
+    return worker
+
+
+def lagging_subjects(service: RegistryService, targets: list[str], prefix: str | None) -> list[str]:
+    """Subjects some target has not caught up with: registered while the server was down or
+    stopping, or still failing. Queued at start, so nothing waits for the next registration."""
+    synced: dict[tuple[str, str], int | None] = {
+        (s["target"], s["subject"]): s["lastSyncedVersion"] for s in service.sync_states()
+    }
+    lagging = []
+    for item in service.list_schemas(prefix=prefix or "", latest_only=True):
+        behind = [t for t in targets if (synced.get((t, item.subject)) or 0) < item.version]
+        if behind:
+            lagging.append(item.subject)
+    return lagging
