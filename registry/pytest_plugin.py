@@ -10,12 +10,20 @@ never intercepted, so installing the plugin disturbs no existing test suite.
 
 Fixtures: ``event_contracts`` (session), ``captured_events``, ``contract_event``.
 Markers: ``produces(*subjects)``, ``consumes(subject, *, service=None, transport=None, n=None)``.
-Options ``--registry-*`` and ini keys ``registry_*`` (see ``pytest --help``).
+Options ``--registry-*`` and ini keys ``registry_*`` (see ``pytest --help``). The registry URL
+and credentials may also come from ``ESR_REGISTRY_*`` environment variables, which beat the ini
+file because ini files are committed and secrets must not be
+(:mod:`registry.contract_testing.access`). No credential is ever printed or reported.
+
+The contracts' subjects are all resolved when the contracts are first loaded (the first test
+that uses a fixture or marker), so a contract naming an unknown subject fails right there, with
+its file and line, rather than from inside a producer's SDK call.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,21 +32,42 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from registry.client import RegistryClient
     from registry.contract_testing import (
         CapturedEvents,
         EventContracts,
+        LocalTreeSource,
         Report,
         SchemaSource,
+        SourceSchema,
     )
+    from registry.contract_testing.access import RegistryAccess, Setting
 
+_PASSWORD_HELP = "a password is safer in ESR_REGISTRY_PASSWORD than on a command line"
 _OPTIONS: list[tuple[str, str, str, str | None]] = [
     ("schemas", "DIR", "schemas tree the contracts' subjects resolve from", "schemas"),
     ("contracts", "DIR", "directory of contract files (*.yaml)", "contracts"),
-    ("url", "URL", "resolve subjects from this schema registry instead of the schemas tree", None),
+    (
+        "url",
+        "URL",
+        "resolve subjects from this schema registry instead of the schemas tree "
+        f"(user:password@ in it works, but {_PASSWORD_HELP})",
+        None,
+    ),
+    (
+        "user",
+        "NAME",
+        "user for HTTP Basic auth to the registry; the password is read from "
+        "ESR_REGISTRY_PASSWORD, never from an option (a command line shows in the process list)",
+        None,
+    ),
+    ("token", "TOKEN", "bearer token for the registry (safer in ESR_REGISTRY_TOKEN)", None),
     ("examples", "N", "example events generated per subject for consumers", "25"),
     ("seed", "N", "seed of the example generator", "0"),
     ("report", "FILE", "write a JSON report of every contract verified to FILE", None),
 ]
+# Environment variables beat ini keys: ini files are committed, secrets must not be.
+_ENV = {"url": "ESR_REGISTRY_URL", "user": "ESR_REGISTRY_USER", "token": "ESR_REGISTRY_TOKEN"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,12 +75,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("registry", "event contract tests (event-schema-registry)")
     for name, metavar, help_text, default in _OPTIONS:
         suffix = f" (default: {default})" if default is not None else ""
+        env = f"; env: {_ENV[name]} (beats ini)" if name in _ENV else ""
         group.addoption(
             f"--registry-{name}",
             dest=f"registry_{name}",
             metavar=metavar,
             default=None,
-            help=help_text + suffix + f"; ini: registry_{name}",
+            help=help_text + suffix + f"; ini: registry_{name}" + env,
         )
         parser.addini(f"registry_{name}", help_text, default=default)
     group.addoption(
@@ -100,10 +130,21 @@ class _State:
     report: Report | None = None
     worker_reports: list[dict[str, Any]] = field(default_factory=list)
     closers: list[Any] = field(default_factory=list)
+    failure: str | None = None  # why the contracts could not load, once they failed to
 
     def setting(self, name: str) -> Any:
+        return self.sourced(name)[0]
+
+    def sourced(self, name: str) -> tuple[Any, str, int]:
+        """A setting's value, where it came from, and that place's rank (0 wins)."""
         value = self.config.getoption(f"registry_{name}")
-        return value if value is not None else self.config.getini(f"registry_{name}")
+        if value is not None:
+            return value, f"--registry-{name}", 0
+        env = os.environ.get(_ENV.get(name, ""))
+        if env:  # empty counts as unset: CI systems turn a missing secret into ""
+            return env, _ENV[name], 1
+        value = self.config.getini(f"registry_{name}")
+        return value, f"ini registry_{name}", 2 if value not in (None, "") else 3
 
     def path(self, name: str) -> Path:
         return Path(self.config.rootpath, str(self.setting(name)))
@@ -111,6 +152,20 @@ class _State:
     def build(self) -> EventContracts:
         if self.engine is not None:
             return self.engine
+        if self.failure is not None:  # fail every later test the same way, without new requests
+            from registry.errors import InvalidInput
+
+            raise InvalidInput(self.failure)
+        from registry.errors import RegistryError
+
+        try:
+            self.engine = self._build()
+        except RegistryError as exc:
+            self.failure = exc.message
+            raise
+        return self.engine
+
+    def _build(self) -> EventContracts:
         from registry.contract_testing import (
             EventContracts,
             LocalTreeSource,
@@ -120,45 +175,40 @@ class _State:
         )
 
         contracts = load_contracts(self.path("contracts"), relative_to=self.config.rootpath)
-        url = self.setting("url")
-        source: SchemaSource
-        if url:
-            source = self._registry_source(str(url))
-            origin = str(url)
-        else:
-            source = LocalTreeSource(self.path("schemas"))
-            origin = f"local:{self.setting('schemas')}"
+        tree = LocalTreeSource(self.path("schemas"), label=f"{self.setting('schemas')}/")
+        access = self._access()
+        source: SchemaSource = tree
+        origin = f"local:{self.setting('schemas')}"
+        if access is not None:
+            source, origin = self._registry_source(access, tree), access.url
         options = Options(
             strict=bool(self.config.getini("registry_strict")),
             examples=_int(self.setting("examples"), "registry_examples"),
             seed=_int(self.setting("seed"), "registry_seed"),
             passthrough=bool(self.setting("passthrough")),
         )
-        self.report = Report(contracts, origin)
-        self.engine = EventContracts(contracts, source, options, report=self.report)
-        return self.engine
+        report = Report(contracts, origin)
+        engine = EventContracts(contracts, source, options, report=report)
+        engine.check_subjects()
+        self.report = report
+        return engine
 
-    def _registry_source(self, url: str) -> SchemaSource:
-        from registry.client import RegistryClient, references_from_wire
-        from registry.contract_testing import SourceSchema
-        from registry.domain import SchemaType
+    def _access(self) -> RegistryAccess | None:
+        from registry.contract_testing.access import PASSWORD_ENV, Rank, Setting, registry_access
 
-        client = RegistryClient(url)
+        def read(name: str) -> Setting:
+            value, origin, rank = self.sourced(name)
+            return Setting(str(value) if value else None, origin, Rank(rank))
+
+        password = os.environ.get(PASSWORD_ENV) or None
+        return registry_access(read("url"), read("user"), read("token"), password)
+
+    def _registry_source(self, access: RegistryAccess, tree: LocalTreeSource) -> SchemaSource:
+        from registry.client import RegistryClient
+
+        client = RegistryClient(access.url, auth=access.basic_auth, token=access.token)
         self.closers.append(client.close)
-
-        def source(subject: str, version: int | None) -> SourceSchema:
-            data = client.version(subject, version if version is not None else "latest")
-            return SourceSchema(
-                subject=subject,
-                schema_type=SchemaType.parse(data.get("schemaType")),
-                text=str(data["schema"]),
-                version=int(data["version"]),
-                schema_id=int(data["id"]),
-                references=references_from_wire(data.get("references")),
-                origin=f"{url} {subject}@{data['version']}",
-            )
-
-        return source
+        return _RegistrySource(client, access, tree)
 
     def close(self) -> None:
         for close in self.closers:
@@ -168,6 +218,68 @@ class _State:
             from registry.contract_testing import aws
 
             aws.uninstall()
+
+
+class _RegistrySource:
+    """Subjects from a registry (``--registry-url``); the resolver asks once per version."""
+
+    def __init__(
+        self, client: RegistryClient, access: RegistryAccess, tree: LocalTreeSource
+    ) -> None:
+        self.client = client
+        self.access = access
+        self.tree = tree
+        self.where = f"the registry at {access.url}"
+        self._subjects: list[str] | None = None
+
+    def __call__(self, subject: str, version: int | None) -> SourceSchema:
+        from registry.client import references_from_wire
+        from registry.contract_testing import SourceSchema
+        from registry.domain import SchemaType
+        from registry.errors import AccessDenied, AuthenticationRequired
+
+        try:
+            data = self.client.version(subject, version if version is not None else "latest")
+        except (AuthenticationRequired, AccessDenied) as exc:
+            sent = self.access.credentials
+            if self.access.basic_auth is None and self.access.token is None:
+                sent += "; give --registry-user with ESR_REGISTRY_PASSWORD, or --registry-token"
+            exc.message = f"{self.where} answered: {exc.message} (sent {sent})"
+            exc.args = (exc.message,)
+            raise
+        return SourceSchema(
+            subject=subject,
+            schema_type=SchemaType.parse(data.get("schemaType")),
+            text=str(data["schema"]),
+            version=int(data["version"]),
+            schema_id=int(data["id"]),
+            references=references_from_wire(data.get("references")),
+            origin=f"{self.access.url} {subject}@{data['version']}",
+        )
+
+    def subjects(self) -> list[str]:
+        """The registry's subjects (asked once, and only to suggest a name)."""
+        from registry.errors import RegistryError
+
+        if self._subjects is None:
+            try:
+                self._subjects = self.client.subjects()
+            except RegistryError:
+                self._subjects = []
+        return self._subjects
+
+    def missing_note(self, subject: str) -> str:
+        """Say so when the schemas tree has a subject the registry lacks."""
+        from registry.errors import RegistryError
+
+        try:
+            self.tree(subject, None)
+        except RegistryError:
+            return ""
+        return (
+            f" ({self.tree.where} has it: register it, e.g. with esr push, or test against "
+            "the schemas tree without a registry URL)"
+        )
 
 
 _STATE = pytest.StashKey[_State]()

@@ -65,8 +65,7 @@ class MetadataModel(BaseModel):
 
 
 _ORDER = (
-    '{"type":"record","name":"Order","namespace":"shop",'
-    '"fields":[{"name":"id","type":"string"}]}'
+    '{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"}]}'
 )
 _ORDER_JSON = '{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}'
 

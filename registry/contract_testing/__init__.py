@@ -5,6 +5,7 @@ else (a script, another test runner) can use it directly::
 
     contracts = load_contracts(Path("contracts"))
     engine = EventContracts(contracts, LocalTreeSource(Path("schemas")))
+    engine.check_subjects()        # every contract names a subject the source has (or file:line)
     with engine.capture() as events:
         publish_order()            # boto3 / Azure SDK calls are captured, answered in memory
     events.assert_conform()

@@ -4,7 +4,8 @@
 written as a name, ARN or URL, same EventBridge source and detail-type, the required message
 attributes), decodes the payload as the binding says and validates it with the subject's
 format. When several bindings fit (one SNS topic carrying several event types, say), the first
-whose schema the payload conforms to wins; otherwise the first one is reported.
+whose schema the payload conforms to wins; otherwise the first one is reported. A message no
+contract binds keeps what was sent and the nearest contract (:mod:`routing`), for its message.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.contract_testing import render
+from registry.contract_testing import render, routing
 from registry.contract_testing.messages import OutgoingMessage
-from registry.contract_testing.model import Binding, ContractSet, Transport, short_name
+from registry.contract_testing.model import Binding, ContractSet, Transport
 from registry.contract_testing.payloads import (
     PayloadError,
     avro_decode,
@@ -42,9 +43,11 @@ class ContractViolation(AssertionError):
 class CapturedEvent:
     """One message a producer sent during a test, and what its contract says about it.
 
-    ``subject`` is None when no contract binds the message; ``violations`` lists how the
-    payload breaks its schema (a payload that could not be decoded has one violation at the
-    root saying why).
+    ``subject`` is None when no contract binds the message, and ``nearest`` then names the
+    producer contract that came close, if one did; ``violations`` lists how the payload breaks
+    its schema (a payload that could not be decoded has one violation at the root saying why).
+    ``meta`` holds the other routing fields sent (EventBridge ``source``, ``detail-type``,
+    ``event-bus``; a ``content-type``).
     """
 
     transport: Transport
@@ -57,6 +60,8 @@ class CapturedEvent:
     binding: Binding | None = None
     label: str = ""
     violations: list[Violation] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    nearest: routing.Near | None = field(default=None, repr=False)
 
     @property
     def matched(self) -> bool:
@@ -71,17 +76,29 @@ class CapturedEvent:
     def explain(self) -> str:
         """A multi-line description of what is wrong with the message (empty if nothing)."""
         if self.binding is None:
-            return (
-                f"{self.transport.value} message to {self.target} ({self.operation}) matches no "
-                f"contract\n    payload: {render.shorten(self.payload)}\n"
-                f"    {render.HINT_UNMATCHED}"
-            )
+            return self._explain_unbound()
         if not self.violations:
             return ""
         lines = [render.binding_header(self.binding, self.label)]
         lines += render.violation_lines(self.violations)
         lines.append(f"    payload: {render.shorten(self.payload)}")
         lines.append(f"    {render.HINT_VIOLATION}")
+        return "\n".join(lines)
+
+    def _explain_unbound(self) -> str:
+        where = routing.destination(self.transport, self.target)
+        lines = [
+            f"{self.transport.value} message to {where} ({self.operation}) matches no contract"
+        ]
+        sent = routing.sent(self.transport, self.attributes, self.meta)
+        if sent is not None:
+            lines.append(f"    sent: {sent}")
+        if self.nearest is not None:
+            near = self.nearest.binding
+            lines.append(f"    nearest contract: {near.location}: {near.describe()}")
+            lines += [f"      {difference}" for difference in self.nearest.differences]
+        lines.append(f"    payload: {render.shorten(self.payload)}")
+        lines.append(f"    {render.HINT_UNMATCHED}")
         return "\n".join(lines)
 
 
@@ -108,27 +125,12 @@ class CapturedEvents(list[CapturedEvent]):
 
     def assert_conform(self, *, strict: bool | None = None) -> None:
         """Fail listing every message that breaks its schema or (strict) matches no contract."""
+        __tracebackhide__ = True
         bad = self.problems(strict=strict)
         if bad:
             body = "\n".join(e.explain() for e in bad)
             count = f"{len(bad)} of {len(self)} captured message(s)"
             raise ContractViolation(f"{count} break their contracts:\n{body}")
-
-
-def _binds(binding: Binding, message: OutgoingMessage) -> bool:
-    if binding.transport is not message.transport:
-        return False
-    if binding.transport is Transport.EVENTBRIDGE:
-        options = binding.options
-        if options.get("source") != message.meta.get("source"):
-            return False
-        if options.get("detail-type") != message.meta.get("detail-type"):
-            return False
-        bus = str(options.get("event-bus") or "default")
-        return short_name(bus) == short_name(message.meta.get("event-bus", "default"))
-    if binding.target is None or short_name(binding.target) != short_name(message.target):
-        return False
-    return all(message.attributes.get(k) == v for k, v in binding.attributes.items())
 
 
 def _decode_bytes(binding: Binding, subject: ResolvedSubject, message: OutgoingMessage) -> Any:
@@ -180,9 +182,11 @@ def match(message: OutgoingMessage, contracts: ContractSet, resolve: Resolve) ->
     event = CapturedEvent(
         message.transport, message.target, message.operation, None, dict(message.attributes)
     )
-    candidates = [b for b in contracts.producers(message.transport) if _binds(b, message)]
+    event.meta = dict(message.meta)
+    candidates = [b for b in contracts.producers(message.transport) if routing.binds(b, message)]
     if not candidates:
         event.payload = best_effort(message)
+        event.nearest = routing.nearest(message, contracts)
         return event
     first: tuple[Binding, ResolvedSubject, Any, list[Violation]] | None = None
     for binding in candidates:

@@ -5,16 +5,21 @@ None means the latest). This layer cannot import the HTTP client (a sibling laye
 pytest plugin passes a source built on ``registry.client.RegistryClient`` when ``--registry-url``
 is given; :class:`LocalTreeSource` reads the working tree. :class:`SchemaResolver` parses what a
 source returns (references included) with the schema's format and caches the result.
+
+A source may also say where it looks (``where``), list its subjects (``subjects()``) and add a
+note about a missing subject (``missing_note(subject)``); :func:`unknown_subject` uses them to
+write a message that says where the subject was looked for and what was probably meant.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from registry.domain import Reference, SchemaType
-from registry.errors import InvalidInput, InvalidSchema, SubjectNotFound
+from registry.errors import InvalidInput, InvalidSchema, SubjectNotFound, VersionNotFound
 from registry.formats import ParsedSchema, ResolvedReference, SchemaFormat, get_format
 from registry.formats.tree import SchemaFile, load_tree
 
@@ -47,8 +52,9 @@ class SchemaSource(Protocol):
 class LocalTreeSource:
     """Schemas from a ``schemas/`` tree on disk: one version per subject, the working copy."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, label: str | None = None) -> None:
         self.root = root
+        self.where = f"the schemas tree {label or root}"
         self._files: dict[str, SchemaFile] | None = None
 
     def _tree(self) -> dict[str, SchemaFile]:
@@ -68,6 +74,32 @@ class LocalTreeSource:
         return SourceSchema(
             subject, found.schema_type, found.read_text(), None, None, (), str(found.path)
         )
+
+
+def unknown_subject(subject: str, source: SchemaSource) -> str:
+    """``unknown subject 'x': not in the schemas tree schemas/; did you mean 'y'?``."""
+    where = str(getattr(source, "where", "the schema source"))
+    note = getattr(source, "missing_note", None)
+    extra = str(note(subject)) if callable(note) else ""
+    lister = getattr(source, "subjects", None)
+    close = similar(subject, [str(s) for s in lister()]) if callable(lister) and not extra else []
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown subject '{subject}': not in {where}{hint}{extra}"
+
+
+def similar(name: str, known: list[str], limit: int = 3) -> list[str]:
+    """The names of ``known`` that ``name`` is probably a misspelling of, best first.
+
+    Only those nearly as close as the best are kept: subjects share long prefixes
+    (``orders.``), which makes every one of them look somewhat alike.
+    """
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, name.lower(), k.lower()).ratio(), k) for k in known),
+        key=lambda pair: -pair[0],
+    )
+    if not scored or scored[0][0] < 0.6:
+        return []
+    return [k for ratio, k in scored[:limit] if ratio >= scored[0][0] - 0.1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,7 +142,17 @@ class SchemaResolver:
             return self._cache[key]
         if depth > self.max_depth:
             raise InvalidInput(f"references nest deeper than {self.max_depth} at '{subject}'")
-        raw = self.source(subject, version)
+        try:
+            raw = self.source(subject, version)
+        except SubjectNotFound as exc:
+            exc.message = unknown_subject(subject, self.source)
+            exc.args = (exc.message,)
+            raise
+        except VersionNotFound as exc:
+            where = getattr(self.source, "where", "the schema source")
+            exc.message = f"subject '{subject}' has no version {version} in {where}"
+            exc.args = (exc.message,)
+            raise
         references = tuple(
             ResolvedReference(
                 ref.name,

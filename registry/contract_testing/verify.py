@@ -4,17 +4,23 @@
 set and a schema resolver, runs captures (:meth:`EventContracts.capture`), hands out
 per-subject :class:`EventContract` objects (validate, examples, envelope) and verifies consumer
 handlers against every example of a subject wrapped in the consumer's transport.
+
+The public methods raise what a test should read (a broken contract, an unknown subject) from
+the call itself, without the engine's frames below it: pytest then shows the line of the test
+that made the call and the message, and ``__tracebackhide__`` hides the call's own frame.
+Anything else (a bug) keeps its whole traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from registry.contract_testing import aws, azure, render
+from registry.contract_testing import aws, azure, render, routing
 from registry.contract_testing.capture import (
     CapturedEvent,
     CapturedEvents,
@@ -24,15 +30,39 @@ from registry.contract_testing.capture import (
 from registry.contract_testing.envelopes import LambdaContext, envelope
 from registry.contract_testing.messages import OutgoingMessage, activate
 from registry.contract_testing.model import Binding, ContractSet, Role, Transport
-from registry.contract_testing.payloads import to_json
+from registry.contract_testing.payloads import PayloadError, to_json
 from registry.contract_testing.report import Report
-from registry.contract_testing.schemas import ResolvedSubject, SchemaResolver, SchemaSource
-from registry.errors import InvalidInput, RegistryError
+from registry.contract_testing.schemas import (
+    ResolvedSubject,
+    SchemaResolver,
+    SchemaSource,
+    similar,
+)
+from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.formats import Violation
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_EXPECTED = (ContractViolation, RegistryError, PayloadError)
 
 
 class ConsumerFailed(ContractViolation):
     """A consumer handler raised on an event its contract says it must accept."""
+
+
+def _public(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Raise the expected failures of ``method`` from this call, without the frames below it."""
+
+    @functools.wraps(method)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        __tracebackhide__ = True
+        try:
+            return method(*args, **kwargs)
+        except _EXPECTED as exc:
+            # The same exception (its cause and context kept), with a traceback from here up.
+            raise exc.with_traceback(None)  # noqa: B904 (re-raised as is, not a new error)
+
+    return call
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +115,21 @@ class EventContract:
         """Every way ``payload`` breaks the schema (empty: it conforms)."""
         return self.resolved.format.validate(self.resolved.schema, payload)
 
+    @_public
     def validate(self, payload: Any) -> None:
         """Raise :class:`ContractViolation` unless ``payload`` conforms to the schema."""
         found = self.violations(payload)
         if found:
-            where = self.bindings[0].location + ": " if self.bindings else ""
+            producers = [b for b in self.bindings if b.role is Role.PRODUCES]
+            named = (producers or self.bindings)[:1]
+            where = "".join(f"{b.location}: " for b in named)
             lines = [f"{where}payload does not conform to {self.resolved.label}"]
             lines += render.violation_lines(found)
             lines.append(f"    payload: {render.shorten(payload)}")
             lines.append(f"    {render.HINT_VIOLATION}")
             raise ContractViolation("\n".join(lines), found)
 
+    @_public
     def examples(self, n: int | None = None, *, seed: int | None = None) -> list[Any]:
         """Up to ``n`` valid payloads: the schema's own ``examples`` first, then generated ones.
 
@@ -123,6 +157,7 @@ class EventContract:
                 add(example)
         return found
 
+    @_public
     def binding_for(self, transport: str | Transport | None = None, **options: Any) -> Binding:
         """The consumer binding to wrap for: the contract's, or one made from the arguments."""
         if transport is None and not options:
@@ -138,6 +173,7 @@ class EventContract:
         target = options.pop("target", None)
         return Binding("adhoc", Role.CONSUMES, self.subject, kind, _ADHOC, 0, target, None, options)
 
+    @_public
     def envelope(
         self, payload: Any, transport: str | Transport | None = None, **options: Any
     ) -> Any:
@@ -150,6 +186,14 @@ class EventContract:
 
 
 _ADHOC = Path("<adhoc>")
+
+
+def _seen(event: CapturedEvent) -> str:
+    """``sns:orders``; for EventBridge with the source and detail-type, which bind it."""
+    seen = f"{event.transport.value}:{event.target}"
+    if event.transport is Transport.EVENTBRIDGE:
+        seen += f" ({routing.sent(event.transport, event.attributes, event.meta)})"
+    return seen
 
 
 class EventContracts:
@@ -180,6 +224,33 @@ class EventContracts:
                 exc.args = (exc.message,)
             raise
 
+    def check_subjects(self) -> None:
+        """Resolve the subject of every contract now, once per subject and version.
+
+        A contract naming a subject its schema source does not have (or a version it does not
+        have, or an invalid schema) is reported with its file and line before any test sends a
+        message, instead of from inside an SDK call later. Raises ``InvalidInput`` with one line
+        per such contract; errors of the source itself (unreachable, refused) propagate.
+        """
+        problems: list[str] = []
+        found: dict[tuple[str, int | None], str | None] = {}
+        for binding in self.contracts.bindings():
+            key = (binding.subject, binding.version)
+            if key not in found:
+                found[key] = self._problem(*key)
+            if found[key] is not None:
+                problems.append(f"{binding.location}: {found[key]}")
+        if problems:
+            raise InvalidInput("\n".join(problems))
+
+    def _problem(self, subject: str, version: int | None) -> str | None:
+        try:
+            self.resolver.resolve(subject, version)
+        except (NotFound, InvalidInput) as exc:
+            return exc.message
+        return None
+
+    @_public
     def contract(self, subject: str, version: int | None = None) -> EventContract:
         """The contract of ``subject``; any subject of the schema source works, bound or not."""
         bindings = [
@@ -230,20 +301,21 @@ class EventContracts:
         finally:
             azure.uninstall()
 
+    @_public
     def check_produced(self, events: CapturedEvents, subjects: list[str]) -> None:
         """Fail unless each subject was emitted and every captured message conforms."""
         problems = [e.explain() for e in events.problems()]
+        produced = self.contracts.bindings(Role.PRODUCES)
         for subject in subjects:
             if not events.of(subject):
-                bindings = [
-                    b for b in self.contracts.bindings(Role.PRODUCES) if b.subject == subject
-                ]
-                where = (
-                    "; bound by " + ", ".join(b.location for b in bindings)
-                    if bindings
-                    else "; no contract produces it"
-                )
-                seen = ", ".join(sorted({f"{e.transport.value}:{e.target}" for e in events}))
+                bindings = [b for b in produced if b.subject == subject]
+                where = "; bound by " + ", ".join(b.location for b in bindings)
+                if not bindings:
+                    close = similar(subject, sorted({b.subject for b in produced}), limit=1)
+                    where = "; no contract produces it" + (
+                        f"; did you mean '{close[0]}'?" if close else ""
+                    )
+                seen = ", ".join(sorted({_seen(e) for e in events}))
                 problems.append(
                     f"expected at least one {subject} message, captured none{where}\n"
                     f"    captured: {seen or 'nothing'}\n    {render.HINT_NOTHING}"
@@ -279,6 +351,7 @@ class EventContracts:
         target = binding.target or (producer.target if not binding.via else None)
         return replace(binding, options=options, target=target)
 
+    @_public
     def consumer_events(
         self,
         subject: str,
@@ -316,6 +389,7 @@ class EventContracts:
                 events.append(ConsumerEvent(binding, resolved, index, payload, wrapped))
         return events
 
+    @_public
     def verify_consumer(
         self,
         handler: Callable[[Any, Any], Any],
@@ -331,6 +405,7 @@ class EventContracts:
         Returns how many events the handler accepted. Raises :class:`ConsumerFailed` naming the
         smallest payload the handler raised on, chained to the handler's own exception.
         """
+        __tracebackhide__ = True  # also in the traceback of the handler's exception
         failures: list[tuple[ConsumerEvent, BaseException]] = []
         events = self.consumer_events(subject, n, transport, service)
         for item in events:

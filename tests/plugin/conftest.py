@@ -22,7 +22,7 @@ import registry.contract_testing
 from registry.domain import SchemaType
 from registry.formats import get_format
 
-ORDER_PLACED = {
+ORDER_PLACED: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "required": ["orderId", "total"],
@@ -34,7 +34,7 @@ ORDER_PLACED = {
     },
     "examples": [{"orderId": "o-1", "total": 10.5, "couponCode": "WELCOME"}],
 }
-ORDER_CANCELLED = {
+ORDER_CANCELLED: dict[str, Any] = {
     "type": "record",
     "name": "OrderCancelled",
     "namespace": "shop",
@@ -169,9 +169,17 @@ for _type in (SchemaType.AVRO, SchemaType.JSON):
 _PRELOADED = (azure.eventhub, azure.servicebus, boto3, fastavro, registry.contract_testing)
 
 
+REGISTRY_VARIABLES = ("URL", "USER", "PASSWORD", "TOKEN")
+
+
 @pytest.fixture
-def shop(pytester: pytest.Pytester) -> pytest.Pytester:
-    """A project with ``schemas/``, ``contracts/shop.yaml``, ``senders.py`` and a conftest."""
+def shop(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A project with ``schemas/``, ``contracts/shop.yaml``, ``senders.py`` and a conftest.
+
+    ``ESR_REGISTRY_*`` variables of the outer environment are cleared for the inner runs.
+    """
+    for name in REGISTRY_VARIABLES:
+        monkeypatch.delenv(f"ESR_REGISTRY_{name}", raising=False)
     schemas = pytester.path / "schemas" / "shop"
     schemas.mkdir(parents=True)
     (schemas / "OrderPlaced.json").write_text(json.dumps(ORDER_PLACED))

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from registry.contract_testing import (
+    EventContracts,
+    LocalTreeSource,
+    SourceSchema,
+    load_contracts,
+)
 
 CASES = {
     "unknown transport": (
@@ -58,21 +67,52 @@ def test_bad_contract_file_is_reported_precisely(shop: pytest.Pytester, case: st
     result.stdout.no_fnmatch_line("*Traceback*")
 
 
-def test_unknown_subject_names_the_binding(shop: pytest.Pytester) -> None:
+def test_unknown_subjects_are_reported_when_the_contracts_load(shop: pytest.Pytester) -> None:
     (shop.path / "contracts" / "more.yaml").write_text(
-        "service: other\nproduces:\n  - subject: shop.Missing\n    transport: sns\n    topic: t\n"
+        "service: other\nproduces:\n  - subject: shop.OrderPlacd\n    transport: sns\n"
+        "    topic: t\nconsumes:\n  - subject: billing.Invoiced\n    transport: sqs\n"
     )
     shop.makepyfile(
         "import json, boto3\n"
         "def test_send(captured_events):\n"
         "    boto3.client('sns', region_name='us-east-1').publish(\n"
         "        TopicArn='arn:aws:sns:us-east-1:1:t', Message=json.dumps({}))\n"
+        "def test_plain():\n"
+        "    pass\n"
     )
 
     result = shop.runpytest("-p", "no:randomly")
 
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*contracts/more.yaml:3: Subject 'shop.Missing' not found.*"])
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*contract tests cannot start: contracts/more.yaml:3: unknown subject "
+            "'shop.OrderPlacd': not in the schemas tree schemas/; did you mean "
+            "'shop.OrderPlaced'?",
+            "contracts/more.yaml:7: unknown subject 'billing.Invoiced': not in the schemas "
+            "tree schemas/",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*botocore*")
+
+
+def test_subjects_are_resolved_once_when_the_contracts_load() -> None:
+    calls: list[tuple[str, int | None]] = []
+    tree = LocalTreeSource(Path(__file__).resolve().parents[2] / "schemas")
+
+    def source(subject: str, version: int | None) -> SourceSchema:
+        calls.append((subject, version))
+        return tree(subject, version)
+
+    contracts = load_contracts(Path(__file__).resolve().parents[2] / "contracts")
+    engine = EventContracts(contracts, source)
+
+    engine.check_subjects()
+    for subject in contracts.subjects():
+        engine.contract(subject).examples(2)
+
+    assert sorted(calls) == sorted({(b.subject, b.version) for b in contracts.bindings()})
 
 
 def test_a_repo_without_contracts_is_untouched(pytester: pytest.Pytester) -> None:

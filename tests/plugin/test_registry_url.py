@@ -10,7 +10,7 @@ import pytest
 
 from registry.client import RegistryClient
 from registry.domain import SchemaInput, SchemaType
-from tests.plugin.conftest import ORDER_PLACED, source
+from tests.plugin.conftest import ORDER_CANCELLED, ORDER_PLACED, source
 from tests.support.server import ServerProcess, running_server
 
 V2 = {**ORDER_PLACED, "properties": {**ORDER_PLACED["properties"], "note": {"type": "string"}}}
@@ -18,7 +18,7 @@ V2 = {**ORDER_PLACED, "properties": {**ORDER_PLACED["properties"], "note": {"typ
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A real ``esr serve`` on SQLite with shop.OrderPlaced v1 and v2 registered."""
+    """A real ``esr serve`` on SQLite: shop.OrderPlaced v1 and v2, shop.OrderCancelled v1."""
     database = tmp_path_factory.mktemp("registry") / "registry.db"
     with running_server(f"sqlite:///{database}") as running:
         with RegistryClient(running.url) as client:
@@ -27,6 +27,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
                 client.register(
                     "shop.OrderPlaced", SchemaInput(json.dumps(schema), SchemaType.JSON)
                 )
+            cancelled = SchemaInput(json.dumps(ORDER_CANCELLED), SchemaType.AVRO)
+            client.register("shop.OrderCancelled", cancelled)
         yield running
 
 
@@ -69,23 +71,29 @@ def test_subjects_resolve_from_the_registry(
         result.stdout.fnmatch_lines(["*shop.OrderPlaced@1*", "*note*"])
 
 
-def test_an_unknown_subject_is_reported_against_its_contract(
+def test_an_unknown_subject_is_reported_when_the_contracts_load(
     shop: pytest.Pytester, server: ServerProcess
 ) -> None:
-    shop.makepyfile(
-        source(
-            """
-            from senders import kinesis_avro
-
-            def test_send(captured_events):
-                kinesis_avro({"orderId": "o-1", "reason": "STOCK", "note": None})
-            """
-        )
+    (shop.path / "schemas" / "shop" / "OrderReturned.json").write_text(json.dumps(ORDER_PLACED))
+    (shop.path / "contracts" / "more.yaml").write_text(
+        "service: more\nconsumes:\n  - subject: shop.OrderPlacd\n    transport: sqs\n"
+        "  - subject: shop.OrderReturned\n    transport: sqs\n"
+        "  - subject: shop.OrderPlaced\n    transport: sqs\n    version: 9\n"
     )
+    shop.makepyfile("def test_uses(event_contracts):\n    pass\n")
 
     result = shop.runpytest("-p", "no:randomly", "--registry-url", server.url)
 
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(errors=1)
+    registry = f"the registry at {server.url}"
     result.stdout.fnmatch_lines(
-        ["*contracts/shop.yaml:16: Subject 'shop.OrderCancelled' not found*"]
+        [
+            "*contract tests cannot start: contracts/more.yaml:3: unknown subject "
+            f"'shop.OrderPlacd': not in {registry}; did you mean 'shop.OrderPlaced'?",
+            f"contracts/more.yaml:5: unknown subject 'shop.OrderReturned': not in {registry} "
+            "(the schemas tree schemas/ has it: register it, e.g. with esr push, or test "
+            "against the schemas tree without a registry URL)",
+            f"contracts/more.yaml:7: subject 'shop.OrderPlaced' has no version 9 in {registry}",
+        ]
     )
+    result.stdout.no_fnmatch_line("*Traceback*")

@@ -2,9 +2,9 @@
 
 A real ``esr serve`` syncing to an EventBridge target that is down takes registrations, then
 gets SIGTERM while a request is still being received: the request is answered, the process
-exits after its shutdown ran, and the log names the database (without its password). Started again with the target
-up, the server pushes the subjects registered while the target was down without waiting for a
-new registration.
+exits after its shutdown ran, and the log names the database (without its password). Started
+again with the target up, the server pushes the subjects registered while the target was down
+without waiting for a new registration.
 """
 
 from __future__ import annotations
