@@ -12,4 +12,13 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
 
+# httpx imports httpcore on its first request and caches a map of httpcore's exception classes.
+# When that first request happens inside an in-process pytester session, pytester removes the
+# modules it imported afterwards; the next import of httpcore makes new classes the cached map
+# does not know, and a refused connection escapes as a raw httpcore.ConnectError. Import them
+# up front, outside any inner session.
+import httpcore  # noqa: E402
+import httpcore._backends.sync  # noqa: E402
+import httpcore._sync.connection_pool  # noqa: E402, F401
+
 pytest_plugins = ["pytester", "tests.support.databases"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,11 +20,31 @@ ROOT = Path(__file__).resolve().parents[2]
 ESR = Path(sys.executable).with_name("esr")
 
 
+# Each xdist worker hands out ports from its own block below the kernel's ephemeral range, and
+# never the same one twice: a port from bind(0) could be handed to another worker's server in
+# the moment between our check and the server binding it, and our health check would then be
+# answered by their server.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_BLOCK = 1000
+_FIRST = 20_000 + _BLOCK * (_WORKER % 12)
+_given: set[int] = set()
+_next = itertools.count(random.randrange(_BLOCK))
+
+
 def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nobody listens on right now, never handed out before in this process."""
+    for _ in range(_BLOCK):
+        port = _FIRST + next(_next) % _BLOCK
+        if port in _given:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given.add(port)
+        return port
+    raise RuntimeError(f"no free port left in {_FIRST}-{_FIRST + _BLOCK - 1}")
 
 
 class ServerProcess:
