@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from registry.domain import Reference, SchemaInput, SchemaType, StoredSchema, SubjectVersion
 
@@ -201,9 +202,30 @@ class ErrorResponse(BaseModel):
 
 
 MAX_INT32 = 2**31 - 1
-Offset = Annotated[int, Query(ge=0, le=MAX_INT32, description="Skip this many items")]
+_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
+
+
+def _integer_text(value: Any) -> Any:
+    """Integers in query and path strings as Java reads them: sign and digits, nothing else
+    (pydantic alone would take ``1.0``, ``+0.0`` or ``1_000``)."""
+    if isinstance(value, str) and not _INTEGER.fullmatch(value):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+def _boolean_text(value: Any) -> Any:
+    """Booleans in query strings: ``true`` or ``false`` in any case, as Confluent reads them
+    (pydantic alone would also take ``1``, ``yes``, ``on``...)."""
+    if isinstance(value, str) and value.lower() not in ("true", "false"):
+        raise ValueError("Input should be true or false")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_integer_text)]
+Flag = Annotated[bool, BeforeValidator(_boolean_text)]
+Offset = Annotated[Integer, Query(ge=0, le=MAX_INT32, description="Skip this many items")]
 Limit = Annotated[
-    int, Query(ge=-1, le=MAX_INT32, description="At most this many items (-1: no limit)")
+    Integer, Query(ge=-1, le=MAX_INT32, description="At most this many items (-1: no limit)")
 ]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from registry.api.deps import WRITE, ServiceDep
-from registry.api.models import ERRORS, CompatibilityResponse, SchemaRequest
+from registry.api.models import ERRORS, CompatibilityResponse, Flag, SchemaRequest
 from registry.compatibility import CompatibilityResult
 from registry.service.naming import VERSION_PATTERN
 
@@ -34,8 +34,8 @@ def test_compatibility_with_version(
     version: str = Path(
         description="A version number (1 to 2^31-1), 'latest' or -1", pattern=VERSION_PATTERN
     ),
-    normalize: bool | None = Query(default=None),
-    verbose: bool = Query(default=False),
+    normalize: Annotated[Flag | None, Query()] = None,
+    verbose: Annotated[Flag, Query()] = False,
 ) -> dict[str, Any]:
     """Can this schema and one version of the subject live together at the subject's level?"""
     result = service.test_compatibility(subject, body.to_input(), version, normalize=normalize)
@@ -52,8 +52,8 @@ def test_compatibility(
     service: ServiceDep,
     body: SchemaRequest,
     subject: str = Path(),
-    normalize: bool | None = Query(default=None),
-    verbose: bool = Query(default=False),
+    normalize: Annotated[Flag | None, Query()] = None,
+    verbose: Annotated[Flag, Query()] = False,
 ) -> dict[str, Any]:
     """Would registering this schema pass the subject's compatibility level?"""
     result = service.test_compatibility(subject, body.to_input(), None, normalize=normalize)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
@@ -12,6 +12,7 @@ from registry.api.models import (
     ConfigRequest,
     ConfigResponse,
     ConfigUpdateResponse,
+    Flag,
     ModeRequest,
     ModeResponse,
 )
@@ -83,7 +84,7 @@ def delete_global_config(service: ServiceDep, caller: CallerDep) -> dict[str, An
 def get_subject_config(
     service: ServiceDep,
     subject: str = Path(),
-    defaultToGlobal: bool = Query(default=False),
+    defaultToGlobal: Annotated[Flag, Query()] = False,
 ) -> dict[str, Any]:
     """A subject's own config (40408 when it has none), or the effective one."""
     return _config_wire(service.get_config(subject, default_to_global=defaultToGlobal))
@@ -133,7 +134,7 @@ def put_global_mode(
     service: ServiceDep,
     caller: CallerDep,
     body: ModeRequest,
-    force: bool = Query(default=False),
+    force: Annotated[Flag, Query()] = False,
 ) -> dict[str, Any]:
     """Change the global mode (IMPORT over existing schemas needs force=true)."""
     return {"mode": service.set_mode(None, body.mode, force=force, caller=caller).value}
@@ -149,7 +150,7 @@ def delete_global_mode(service: ServiceDep, caller: CallerDep) -> dict[str, Any]
 def get_subject_mode(
     service: ServiceDep,
     subject: str = Path(),
-    defaultToGlobal: bool = Query(default=False),
+    defaultToGlobal: Annotated[Flag, Query()] = False,
 ) -> dict[str, Any]:
     """A subject's own mode (40409 when it has none), or the effective one."""
     return {"mode": service.get_mode(subject, default_to_global=defaultToGlobal).value}
@@ -161,7 +162,7 @@ def put_subject_mode(
     caller: CallerDep,
     body: ModeRequest,
     subject: str = Path(),
-    force: bool = Query(default=False),
+    force: Annotated[Flag, Query()] = False,
 ) -> dict[str, Any]:
     """Change a subject's mode."""
     return {"mode": service.set_mode(subject, body.mode, force=force, caller=caller).value}

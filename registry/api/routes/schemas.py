@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
@@ -12,6 +12,8 @@ from registry.api.errors import MEDIA_TYPE
 from registry.api.hotpath import Answer, immutable_headers
 from registry.api.models import (
     ERRORS,
+    Flag,
+    Integer,
     Limit,
     Offset,
     SchemaByIdResponse,
@@ -43,8 +45,8 @@ async def get_schema_types(service: ServiceDep) -> list[str]:
 def list_schemas(
     service: ServiceDep,
     subjectPrefix: str = Query(default="", description="Only subjects starting with this"),
-    deleted: bool = Query(default=False, description="Include soft-deleted versions"),
-    latestOnly: bool = Query(default=False, description="Only each subject's latest version"),
+    deleted: Annotated[Flag, Query(description="Include soft-deleted versions")] = False,
+    latestOnly: Annotated[Flag, Query(description="Only each subject's latest version")] = False,
     offset: Offset = 0,
     limit: Limit = -1,
 ) -> list[dict[str, Any]]:
@@ -84,12 +86,12 @@ def get_schema_by_id(
     request: Request,
     service: ServiceDep,
     answers: AnswersDep,
-    id: int = SchemaId,
+    id: Annotated[Integer, SchemaId],
     subject: str | None = Query(
         default=None, description="Accepted for compatibility: selects a context, never filters"
     ),
     format: str | None = Query(default=None, description="Accepted for compatibility"),
-    fetchMaxId: bool = Query(default=False, description="Also answer the highest id (maxId)"),
+    fetchMaxId: Annotated[Flag, Query(description="Also answer the highest id (maxId)")] = False,
     private: bool = Depends(auth_enabled),
 ) -> Response:
     """The schema with a global id (served from memory once seen: ids never change meaning)."""
@@ -113,7 +115,7 @@ def get_raw_schema_by_id(
     request: Request,
     service: ServiceDep,
     answers: AnswersDep,
-    id: int = SchemaId,
+    id: Annotated[Integer, SchemaId],
     subject: str | None = Query(default=None),
     format: str | None = Query(default=None),
     private: bool = Depends(auth_enabled),
@@ -126,9 +128,9 @@ def get_raw_schema_by_id(
 @router.get("/schemas/ids/{id}/subjects", dependencies=[READ], response_model=list[str])
 def get_subjects_by_schema_id(
     service: ServiceDep,
-    id: int = SchemaId,
+    id: Annotated[Integer, SchemaId],
     subject: str | None = Query(default=None),
-    deleted: bool = Query(default=False),
+    deleted: Annotated[Flag, Query()] = False,
     offset: Offset = 0,
     limit: Limit = -1,
 ) -> list[str]:
@@ -141,9 +143,9 @@ def get_subjects_by_schema_id(
 )
 def get_versions_by_schema_id(
     service: ServiceDep,
-    id: int = SchemaId,
+    id: Annotated[Integer, SchemaId],
     subject: str | None = Query(default=None),
-    deleted: bool = Query(default=False),
+    deleted: Annotated[Flag, Query()] = False,
     offset: Offset = 0,
     limit: Limit = -1,
 ) -> list[dict[str, Any]]:

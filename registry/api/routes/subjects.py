@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
@@ -9,6 +11,7 @@ from registry.api.deps import ADMIN, READ, WRITE, AnswersDep, CallerDep, Service
 from registry.api.errors import MEDIA_TYPE
 from registry.api.models import (
     ERRORS,
+    Flag,
     Limit,
     Offset,
     RegisterResponse,
@@ -33,8 +36,8 @@ Version = Path(
 def list_subjects(
     service: ServiceDep,
     subjectPrefix: str = Query(default=""),
-    deleted: bool = Query(default=False),
-    deletedOnly: bool = Query(default=False),
+    deleted: Annotated[Flag, Query()] = False,
+    deletedOnly: Annotated[Flag, Query()] = False,
     offset: Offset = 0,
     limit: Limit = -1,
 ) -> list[str]:
@@ -53,8 +56,8 @@ def lookup_schema(
     service: ServiceDep,
     body: SchemaRequest,
     subject: str = Subject,
-    normalize: bool | None = Query(default=None),
-    deleted: bool = Query(default=False),
+    normalize: Annotated[Flag | None, Query()] = None,
+    deleted: Annotated[Flag, Query()] = False,
 ) -> Response:
     """Is this schema registered under the subject? Which version?"""
     found = service.lookup(subject, body.to_input(), normalize=normalize, deleted=deleted)
@@ -66,7 +69,7 @@ def delete_subject(
     service: ServiceDep,
     caller: CallerDep,
     subject: str = Subject,
-    permanent: bool = Query(default=False),
+    permanent: Annotated[Flag, Query()] = False,
 ) -> list[int]:
     """Soft-delete a subject, or remove a soft-deleted one for good."""
     return service.delete_subject(subject, permanent=permanent, caller=caller)
@@ -76,8 +79,8 @@ def delete_subject(
 def list_versions(
     service: ServiceDep,
     subject: str = Subject,
-    deleted: bool = Query(default=False),
-    deletedOnly: bool = Query(default=False),
+    deleted: Annotated[Flag, Query()] = False,
+    deletedOnly: Annotated[Flag, Query()] = False,
     offset: Offset = 0,
     limit: Limit = -1,
 ) -> list[int]:
@@ -97,7 +100,7 @@ def register_schema(
     caller: CallerDep,
     body: SchemaRequest,
     subject: str = Subject,
-    normalize: bool | None = Query(default=None),
+    normalize: Annotated[Flag | None, Query()] = None,
 ) -> Response:
     """Register a schema under a subject (or return the version that has it)."""
     result = service.register(
@@ -122,7 +125,7 @@ def get_version(
     answers: AnswersDep,
     subject: str = Subject,
     version: str = Version,
-    deleted: bool = Query(default=False),
+    deleted: Annotated[Flag, Query()] = False,
     format: str | None = Query(default=None),
 ) -> Response:
     """One version of a subject."""
@@ -142,7 +145,7 @@ def get_raw_version_schema(
     service: ServiceDep,
     subject: str = Subject,
     version: str = Version,
-    deleted: bool = Query(default=False),
+    deleted: Annotated[Flag, Query()] = False,
 ) -> Response:
     """The raw schema text of a version."""
     return Response(
@@ -172,7 +175,7 @@ def delete_version(
     caller: CallerDep,
     subject: str = Subject,
     version: str = Version,
-    permanent: bool = Query(default=False),
+    permanent: Annotated[Flag, Query()] = False,
 ) -> int:
     """Soft-delete a version, or remove a soft-deleted one for good."""
     return service.delete_version(subject, version, permanent=permanent, caller=caller)
