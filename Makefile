@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run PORT=9000 DATABASE_URL=postgresql://...` serves elsewhere.
+PORT ?= 8081
+DATABASE_URL ?= sqlite:///./registry.db
 
-.PHONY: run test install lint format typecheck unit bench clean
+.PHONY: run test install lint format typecheck unit bench dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/esr serve --host 127.0.0.1 --port 8081 --database-url sqlite:///./registry.db
+	$(BIN)/esr serve --host 127.0.0.1 --port $(PORT) --database-url $(DATABASE_URL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check registry tests bench examples
@@ -37,5 +40,12 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || echo "wrk is missing: the server benchmarks will be skipped (apt-get install wrk)"
 	$(BIN)/python -m bench
 
+# A wheel in dist/, to install where the package index does not have esr:
+# pip install dist/event_schema_registry-*.whl
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache registry.db registry.db-wal registry.db-shm
+	rm -rf $(VENV) dist .mypy_cache .ruff_cache .pytest_cache registry.db registry.db-wal registry.db-shm

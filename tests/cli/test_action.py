@@ -61,6 +61,7 @@ def _run_step(project: Project, tmp_path: Path, **env: str) -> tuple[int, str, d
         "ESR_JUNIT": "",
         "ESR_ARGS": "",
         "ESR_BASE_REF": "",
+        "ESR_BEFORE": "",
         **env,
     }
     done = subprocess.run(
@@ -105,3 +106,38 @@ def test_action_defaults_to_the_previous_commit_outside_pull_requests(
     assert outputs["exit-code"] == "0"
     assert "esr gate against HEAD~1: no breaking change" in log
     assert (project.root / "esr.xml").read_text().startswith("<?xml")
+
+
+def _shallow_clone(project: Project, tmp_path: Path) -> Project:
+    """A fetch-depth 1 checkout of the project, as actions/checkout makes by default."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(project.root), str(origin)], check=True)
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(shallow)], check=True
+    )
+    return Project(shallow, project.runner)
+
+
+def test_action_on_a_push_with_a_shallow_checkout_compares_with_the_commit_before(
+    project: Project, tmp_path: Path
+) -> None:
+    before = project.git("rev-parse", "HEAD").strip()
+    project.write("schemas/orders/Order.avsc", ORDER_BREAKING)
+    project.commit("breaking")
+    shallow = _shallow_clone(project, tmp_path)
+    code, log, outputs = _run_step(shallow, tmp_path, ESR_BEFORE=before)
+    assert code == 1, log
+    assert outputs["exit-code"] == "1"
+    assert f"esr gate against {before}" in log
+
+
+def test_action_deepens_a_shallow_checkout_for_the_previous_commit(
+    project: Project, tmp_path: Path
+) -> None:
+    project.write("schemas/orders/Order.avsc", ORDER_WITH_DEFAULT)
+    project.commit("compatible")
+    shallow = _shallow_clone(project, tmp_path)
+    code, log, _ = _run_step(shallow, tmp_path)
+    assert code == 0, log
+    assert "esr gate against HEAD~1: no breaking change" in log
