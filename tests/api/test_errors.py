@@ -149,3 +149,21 @@ def test_a_json_schema_sent_without_schema_type_gets_a_hint(api: Api) -> None:
     assert '"schemaType": "JSON"' in message and "defaults to AVRO" in message
     not_json_schema = json.dumps({"type": "record", "name": "R", "fields": "nope"})
     assert "schemaType" not in api.error(api.register("s", not_json_schema), 422, 42201)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/subjects?offset=2496651639726010286473216",
+        "/subjects?limit=2496651639726010286473216",
+        "/schemas?offset=2496651639726010286473216",
+        "/api/audit?offset=2496651639726010286473216",
+        "/subjects/s/versions?offset=99999999999999999999",
+        "/schemas/ids/1/subjects?limit=-99999999999999999999",
+    ],
+)
+def test_huge_integer_query_parameters_are_refused_not_500(api: Api, path: str) -> None:
+    api.ok(api.register("s", GOOD))
+    answer = api.http.get(path)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error_code"] == 422
