@@ -31,15 +31,6 @@ def _error_classes() -> dict[int, type[errors.RegistryError]]:
     return found
 
 
-class RemoteError(errors.RegistryError):
-    """An error answer from a remote registry whose code we do not know."""
-
-    def __init__(self, status: int, error_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.remote_code = error_code
-
-
 class RegistryClient:
     """Blocking client; one instance per base URL. Use as a context manager to close it."""
 
@@ -112,7 +103,7 @@ class RegistryClient:
             exc = cls.__new__(cls)
             errors.RegistryError.__init__(exc, message)
             raise exc
-        raise RemoteError(response.status_code, code, message)
+        raise errors.RemoteError(response.status_code, code, message)
 
     @staticmethod
     def _s(subject: str) -> str:
@@ -246,7 +237,7 @@ class RegistryClient:
             return dict(self.request("GET", f"/config/{self._s(subject)}"))
         except errors.NotFound:
             return None
-        except RemoteError as exc:
+        except errors.RemoteError as exc:
             if exc.status == 404:
                 return None
             raise
@@ -257,7 +248,7 @@ class RegistryClient:
             return str(self.request("GET", f"/mode/{self._s(subject)}")["mode"])
         except errors.NotFound:
             return None
-        except RemoteError as exc:
+        except errors.RemoteError as exc:
             if exc.status == 404:
                 return None
             raise

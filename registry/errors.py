@@ -21,15 +21,20 @@ tree to exit codes in one table (``registry.cli.errors``)::
     │   ├── IdMismatch (42207)             ├── InvalidSubject (42208)
     │   ├── SchemaTooLarge (42209)         ├── InvalidRuleSet (42210)
     │   ├── RequestTooLarge (41301)        ├── NotAcceptable (406)
-    │   └── UnsupportedMediaType (415)
+    │   ├── UnsupportedMediaType (415)     ├── NotConvertible (42211)
+    │   └── TargetMisconfigured (42212)
     ├── OperationNotPermitted (42205)
     │   └── ReferenceExists (42206)
     ├── AuthenticationRequired (40101)
     ├── AccessDenied (40301)
     ├── UpstreamError (50003)
-    │   └── RegistryUnreachable (50003)
-    └── StoreError (50001)
-        └── OperationTimeout (50002)
+    │   ├── RegistryUnreachable (50003)
+    │   │   └── TargetUnreachable (50006)
+    │   └── TargetError (50004)
+    │       └── TargetThrottled (50005)
+    ├── StoreError (50001)
+    │   └── OperationTimeout (50002)
+    └── RemoteError (50007; the remote's own code kept as remote_code)
 """
 
 from __future__ import annotations
@@ -308,3 +313,54 @@ class OperationTimeout(StoreError):
 
     error_code = 50002
     default_message = "Operation timed out"
+
+
+# --- leaves: cloud sync targets and remote registries ---------------------------------------
+
+
+class TargetError(UpstreamError):
+    """A sync target answered a call with an error; the subject is reported as failed."""
+
+    error_code = 50004
+    default_message = "The sync target refused the request"
+
+
+class TargetThrottled(TargetError):
+    """A sync target asked us to slow down (HTTP 429 or a throttling code)."""
+
+    error_code = 50005
+    default_message = "The sync target is throttling requests"
+
+
+class TargetUnreachable(RegistryUnreachable):
+    """A sync target did not answer (connection refused, DNS, TLS, timeout)."""
+
+    error_code = 50006
+    default_message = "The sync target is unreachable"
+
+
+class NotConvertible(InvalidInput):
+    """A schema has no form a sync target accepts; the subject is skipped with this reason."""
+
+    error_code = 42211
+    default_message = "The schema cannot be converted for this target"
+
+
+class TargetMisconfigured(InvalidInput):
+    """A sync target's options or credentials are wrong, or something it needs is missing."""
+
+    error_code = 42212
+    default_message = "The sync target is not configured correctly"
+
+
+class RemoteError(RegistryError):
+    """An error answer from a remote registry whose code we do not know (``status`` and
+    ``remote_code`` are the remote's)."""
+
+    error_code = 50007
+    default_message = "The remote registry answered with an error"
+
+    def __init__(self, status: int, error_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.remote_code = error_code

@@ -68,8 +68,20 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc if p != "body") or "body"
 
 
+# Which error a request-validation problem is, by where it is: the first location that
+# matches wins (``None`` matches any second part).
+_VALIDATION_ERRORS: tuple[tuple[str, str | None, type[errors.RegistryError], str], ...] = (
+    ("body", "schema", errors.InvalidSchema, "Invalid schema"),
+    ("body", "ruleSet", errors.InvalidRuleSet, "Invalid ruleSet"),
+    ("body", "compatibility", errors.InvalidCompatibilityLevel, "Invalid compatibility level"),
+    ("body", "mode", errors.InvalidMode, "Invalid mode"),
+    ("path", "version", errors.InvalidVersion, "Invalid version"),
+    ("path", "id", errors.SchemaNotFound, "Schema not found"),
+)
+
+
 def validation_error_response(exc: RequestValidationError) -> JSONResponse:
-    """Map FastAPI's validation errors to Confluent codes with a precise message."""
+    """Map FastAPI's validation errors to our error classes with a precise message."""
     problems = list(exc.errors())
     first: dict[str, Any] = (
         dict(problems[0]) if problems else {"loc": ("body",), "msg": "invalid request"}
@@ -80,23 +92,18 @@ def validation_error_response(exc: RequestValidationError) -> JSONResponse:
     if kind == "json_invalid":
         ctx = first.get("ctx")
         detail = ctx.get("error", "") if isinstance(ctx, dict) else ""
-        return error_response(400, 400, f"Malformed JSON request body: {detail}".strip())
-    if loc and loc[0] == "body":
-        if len(loc) > 1 and loc[1] == "schema":
-            return error_response(422, 42201, f"Invalid schema: {message}")
-        if len(loc) > 1 and loc[1] == "ruleSet":
-            return error_response(422, 42210, f"Invalid ruleSet: {message}")
-        if len(loc) > 1 and loc[1] == "compatibility":
-            return error_response(422, 42203, f"Invalid compatibility level: {message}")
-        if len(loc) > 1 and loc[1] == "mode":
-            return error_response(422, 42204, f"Invalid mode: {message}")
-        if len(loc) == 1:
-            return error_response(400, 400, f"Malformed request body: {message}")
-    if loc and loc[0] == "path" and len(loc) > 1 and loc[1] == "version":
-        return error_response(422, 42202, f"Invalid version: {message}")
-    if loc and loc[0] == "path" and len(loc) > 1 and loc[1] == "id":
-        return error_response(404, 40403, f"Schema not found: {message}")
-    return error_response(422, 422, message)
+        error: errors.RegistryError = errors.MalformedRequest(
+            f"Malformed JSON request body: {detail}".strip()
+        )
+        return registry_error_response(error)
+    for where, name, cls, title in _VALIDATION_ERRORS:
+        if loc[:1] == (where,) and len(loc) > 1 and loc[1] == name:
+            return registry_error_response(cls(f"{title}: {message}"))
+    if loc == ("body",):
+        return registry_error_response(
+            errors.MalformedRequest(f"Malformed request body: {message}")
+        )
+    return registry_error_response(errors.UnprocessableRequest(message))
 
 
 def install(app: FastAPI) -> None:
@@ -113,14 +120,16 @@ def install(app: FastAPI) -> None:
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400:
-            return error_response(400, 400, f"Malformed request body: {exc.detail}")
+            malformed = errors.MalformedRequest(f"Malformed request body: {exc.detail}")
+            return registry_error_response(malformed)
         return error_response(
             exc.status_code, exc.status_code, f"HTTP {exc.status_code}: {exc.detail}"
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(500, 50001, "Internal error in the registry; see the server log")
+        internal = errors.RegistryError("Internal error in the registry; see the server log")
+        return registry_error_response(internal)
 
     app.add_exception_handler(errors.RegistryError, on_registry_error)
     app.add_exception_handler(RequestValidationError, on_validation)

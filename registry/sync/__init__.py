@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from registry.errors import TargetMisconfigured
 from registry.sync.base import (
     Drift,
     DriftKind,
@@ -20,7 +21,6 @@ from registry.sync.base import (
     SubjectResult,
     SyncState,
     SyncTarget,
-    TargetMisconfigured,
 )
 from registry.sync.runner import (
     DriftReport,

@@ -11,7 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from registry.sync.base import TargetError, TargetMisconfigured, TargetThrottled, TargetUnreachable
+from registry.errors import (
+    TargetError,
+    TargetMisconfigured,
+    TargetThrottled,
+    TargetUnreachable,
+)
 
 THROTTLING_CODES = frozenset(
     {

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.sync.base import NotConvertible
+from registry.errors import NotConvertible
 from registry.sync.draft4 import DRAFT4
 
 _INT32 = (-(2**31), 2**31 - 1)

@@ -21,16 +21,18 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from registry.domain import CompatibilityLevel, SchemaType
-from registry.sync.base import (
-    Converted,
+from registry.errors import (
     NotConvertible,
-    RemoteSchema,
-    RemoteVersion,
-    SourceVersion,
     TargetError,
     TargetMisconfigured,
     TargetThrottled,
     TargetUnreachable,
+)
+from registry.sync.base import (
+    Converted,
+    RemoteSchema,
+    RemoteVersion,
+    SourceVersion,
     refuse_references,
     sanitize_name,
 )

@@ -30,40 +30,10 @@ from typing import Any, ClassVar, Protocol
 
 from registry.client import RegistryClient, references_from_wire
 from registry.domain import CompatibilityLevel, Reference, SchemaType
-from registry.errors import InvalidInput, RegistryUnreachable, UpstreamError
-
-# --- errors -------------------------------------------------------------------------------------
-
-
-class TargetError(UpstreamError):
-    """The target answered a call with an error; the subject is reported as failed."""
-
-    default_message = "The sync target refused the request"
-
-
-class TargetThrottled(TargetError):
-    """The target asked us to slow down (HTTP 429 or a throttling code)."""
-
-    default_message = "The sync target is throttling requests"
-
-
-class TargetUnreachable(RegistryUnreachable):
-    """The target did not answer (connection refused, DNS, TLS, timeout)."""
-
-    default_message = "The sync target is unreachable"
-
-
-class NotConvertible(InvalidInput):
-    """A schema has no form the target accepts; the subject is skipped with this reason."""
-
-    default_message = "The schema cannot be converted for this target"
-
-
-class TargetMisconfigured(InvalidInput):
-    """Options or credentials are wrong, or something the target needs does not exist."""
-
-    default_message = "The sync target is not configured correctly"
-
+from registry.errors import (
+    NotConvertible,
+    TargetMisconfigured,
+)
 
 # --- source -------------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from typing import Any
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError
 
-from registry.sync.base import NotConvertible
+from registry.errors import NotConvertible
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from registry.domain import CompatibilityLevel, SchemaType
+from registry.errors import NotConvertible
 from registry.sync._aws import aws_errors, error_code, make_client
 from registry.sync.avro_to_jsonschema import avro_to_jsonschema_text
 from registry.sync.base import (
     Converted,
-    NotConvertible,
     RemoteSchema,
     RemoteVersion,
     SourceVersion,

@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from registry.domain import CompatibilityLevel, SchemaType
+from registry.errors import NotConvertible, TargetError
 from registry.sync._aws import aws_errors, make_client
 from registry.sync.base import (
     Converted,
-    NotConvertible,
     RemoteSchema,
     RemoteVersion,
     SourceVersion,
-    TargetError,
     refuse_references,
     sanitize_name,
 )

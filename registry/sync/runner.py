@@ -19,21 +19,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from registry.errors import (
+    NotConvertible,
+    TargetError,
+    TargetMisconfigured,
+    TargetThrottled,
+    TargetUnreachable,
+)
 from registry.sync.base import (
     Converted,
     Drift,
     DriftKind,
-    NotConvertible,
     Outcome,
     RemoteSchema,
     SchemaSource,
     SourceVersion,
     SubjectResult,
     SyncTarget,
-    TargetError,
-    TargetMisconfigured,
-    TargetThrottled,
-    TargetUnreachable,
     canonical_json,
 )
 

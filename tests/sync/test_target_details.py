@@ -9,15 +9,9 @@ import httpx
 import pytest
 
 from registry.domain import CompatibilityLevel, Reference, SchemaType
+from registry.errors import NotConvertible, TargetMisconfigured
 from registry.sync.azure import AzureOptions, AzureTarget
-from registry.sync.base import (
-    Converted,
-    DriftKind,
-    NotConvertible,
-    Outcome,
-    SourceVersion,
-    TargetMisconfigured,
-)
+from registry.sync.base import Converted, DriftKind, Outcome, SourceVersion
 from registry.sync.eventbridge import EventBridgeOptions, EventBridgeTarget
 from registry.sync.glue import GlueOptions, GlueTarget
 from registry.sync.runner import run_check, run_sync

@@ -8,14 +8,8 @@ import re
 import pytest
 
 from registry.domain import SchemaType
-from registry.sync.base import (
-    DriftKind,
-    Outcome,
-    SyncState,
-    TargetThrottled,
-    TargetUnreachable,
-    canonical_json,
-)
+from registry.errors import TargetThrottled, TargetUnreachable
+from registry.sync.base import DriftKind, Outcome, SyncState, canonical_json
 from registry.sync.runner import RetryPolicy, run_check, run_sync, sync_subject
 from tests.sync.conftest import NO_WAIT, Harness, MemorySource, catalogue_source
 
