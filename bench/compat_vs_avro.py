@@ -25,7 +25,7 @@ import avro.schema
 from bench.schemas import avro_case
 from registry.domain import SchemaType
 from registry.formats import get_format
-from registry.formats.avro_resolve import resolve
+from registry.formats.avro.resolve import resolve
 from registry.formats.base import ParsedSchema
 
 BREAKING = 4

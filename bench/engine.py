@@ -20,7 +20,7 @@ from typing import Any
 from bench.schemas import Case, avro_case, json_schema_case
 from registry.domain import SchemaType
 from registry.formats import get_format
-from registry.formats.avro_resolve import resolve
+from registry.formats.avro.resolve import resolve
 from registry.formats.base import ParsedSchema, SchemaFormat
 from registry.formats.jsonschema.compat import check_compatibility
 

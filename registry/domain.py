@@ -7,10 +7,28 @@ compatibility, storage, service, API, CLI and the pytest plugin can all speak th
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from registry.errors import InvalidCompatibilityLevel, InvalidInput, InvalidMode, InvalidSchema
+
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+def parse_enum(cls: type[_E], text: str, error: Callable[[str], Exception]) -> _E:
+    """The member of ``cls`` whose value is ``text`` in any case, or ``error(valid)`` raised.
+
+    ``valid`` lists the members' values in definition order (``"A, B, C"``) for the message.
+    Every enum a user may spell (levels, modes, roles, severities...) is read here, so all of
+    them accept the same spellings and say what is valid the same way.
+    """
+    for spelling in (text.upper(), text.lower()):
+        try:
+            return cls(spelling)
+        except ValueError:
+            continue
+    raise error(", ".join(member.value for member in cls)) from None
 
 
 class SchemaType(enum.StrEnum):
@@ -25,12 +43,13 @@ class SchemaType(enum.StrEnum):
         """Read a ``schemaType`` field; absent means AVRO, as in Confluent's API."""
         if value is None or value == "":
             return cls.AVRO
-        try:
-            return cls(value.upper())
-        except ValueError:
-            raise InvalidSchema(
+        return parse_enum(
+            cls,
+            value,
+            lambda _: InvalidSchema(
                 f"Invalid schemaType '{value}': supported types are AVRO and JSON"
-            ) from None
+            ),
+        )
 
 
 SUPPORTED_SCHEMA_TYPES: tuple[SchemaType, ...] = (SchemaType.AVRO, SchemaType.JSON)
@@ -50,13 +69,13 @@ class CompatibilityLevel(enum.StrEnum):
     @classmethod
     def parse(cls, value: str) -> CompatibilityLevel:
         """Read a level in any case; unknown levels raise ``InvalidCompatibilityLevel``."""
-        try:
-            return cls(str(value).upper())
-        except ValueError:
-            raise InvalidCompatibilityLevel(
-                f"Invalid compatibility level '{value}'. Valid values are: "
-                + ", ".join(m.value for m in cls)
-            ) from None
+        return parse_enum(
+            cls,
+            str(value),
+            lambda valid: InvalidCompatibilityLevel(
+                f"Invalid compatibility level '{value}'. Valid values are: {valid}"
+            ),
+        )
 
     @property
     def transitive(self) -> bool:
@@ -95,12 +114,13 @@ class CompatibilityPolicy(enum.StrEnum):
     @classmethod
     def parse(cls, value: str) -> CompatibilityPolicy:
         """Read a policy in any case; unknown values raise ``InvalidCompatibilityLevel``."""
-        try:
-            return cls(str(value).upper())
-        except ValueError:
-            raise InvalidCompatibilityLevel(
-                f"Invalid compatibility policy '{value}'. Valid values are: STRICT, LENIENT"
-            ) from None
+        return parse_enum(
+            cls,
+            str(value),
+            lambda valid: InvalidCompatibilityLevel(
+                f"Invalid compatibility policy '{value}'. Valid values are: {valid}"
+            ),
+        )
 
 
 class Mode(enum.StrEnum):
@@ -114,12 +134,11 @@ class Mode(enum.StrEnum):
     @classmethod
     def parse(cls, value: str) -> Mode:
         """Read a mode in any case; unknown modes raise ``InvalidMode``."""
-        try:
-            return cls(str(value).upper())
-        except ValueError:
-            raise InvalidMode(
-                f"Invalid mode '{value}'. Valid values are: " + ", ".join(m.value for m in cls)
-            ) from None
+        return parse_enum(
+            cls,
+            str(value),
+            lambda valid: InvalidMode(f"Invalid mode '{value}'. Valid values are: {valid}"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +231,11 @@ class Role(enum.StrEnum):
     @classmethod
     def parse(cls, value: str) -> Role:
         """Read a role name in any case."""
-        try:
-            return cls(value.lower())
-        except ValueError:
-            raise InvalidInput(f"Invalid role '{value}': use reader, writer or admin") from None
+        return parse_enum(
+            cls,
+            value,
+            lambda _: InvalidInput(f"Invalid role '{value}': use reader, writer or admin"),
+        )
 
 
 class Action(enum.IntEnum):

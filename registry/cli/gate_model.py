@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType
+from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType, parse_enum
 from registry.errors import InvalidInput
 from registry.formats.base import Rule
 
@@ -39,12 +39,11 @@ class Severity(enum.StrEnum):
     @classmethod
     def parse(cls, value: object, where: str) -> Severity:
         """Read a severity in any case; anything else is a configuration error."""
-        try:
-            return cls(str(value).lower())
-        except ValueError:
-            raise InvalidInput(
-                f"{where}: invalid severity '{value}'; use one of error, warning, info, off"
-            ) from None
+        return parse_enum(
+            cls,
+            str(value),
+            lambda valid: InvalidInput(f"{where}: invalid severity '{value}'; use one of {valid}"),
+        )
 
 
 class SubjectStatus(enum.StrEnum):

@@ -1,6 +1,8 @@
 """Schema formats: one object per schema type behind the :class:`SchemaFormat` protocol.
 
-Adding a format is one new module and one entry in ``_FACTORIES``.
+Adding a format is one new package (a public ``__init__`` with the format class, like
+``avro/`` and ``jsonschema/``) and one entry in ``_FACTORIES``. Conversions between formats and
+dialects are in ``convert/``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The contract every schema format keeps, and the vocabulary of compatibility rules.
 
-A format (``avro.py``, ``jsonschema/``) is one object implementing :class:`SchemaFormat`:
+A format (``avro/``, ``jsonschema/``) is one object implementing :class:`SchemaFormat`:
 it parses and validates schema text into a :class:`ParsedSchema` carrying its canonical form,
 judges whether a *reader* schema can read everything a *writer* schema may produce, validates
 instances and generates example instances. Formats are pure: no web, database or cloud imports.

@@ -20,8 +20,9 @@ from typing import Any, ClassVar
 
 from registry.domain import CompatibilityLevel, SchemaType
 from registry.errors import NotConvertible
+from registry.formats.convert.avro_to_jsonschema import avro_to_jsonschema_text
+from registry.formats.convert.draft4 import to_draft4_text
 from registry.sync._aws import aws_errors, error_code, make_client
-from registry.sync.avro_to_jsonschema import avro_to_jsonschema_text
 from registry.sync.base import (
     Converted,
     RemoteSchema,
@@ -30,7 +31,6 @@ from registry.sync.base import (
     refuse_references,
     sanitize_name,
 )
-from registry.sync.draft4 import to_draft4_text
 
 SCHEMA_TYPE = "JSONSchemaDraft4"
 MAX_CONTENT = 100_000

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from registry.domain import CompatibilityLevel, SchemaType
 from registry.errors import NotConvertible, TargetError
+from registry.formats.convert.draft4 import dialect_of, to_draft4
 from registry.sync._aws import aws_errors, make_client
 from registry.sync.base import (
     Converted,
@@ -33,7 +34,6 @@ from registry.sync.base import (
     refuse_references,
     sanitize_name,
 )
-from registry.sync.draft4 import dialect_of, to_draft4
 
 MAX_DEFINITION = 170_000
 _NAME_CHARS = r"A-Za-z0-9\-_$#."

@@ -12,8 +12,8 @@ from fastavro.utils import generate_many
 from jsonschema import Draft4Validator, validators
 
 from registry.errors import NotConvertible
-from registry.sync.avro_to_jsonschema import avro_to_jsonschema, plain_json
-from registry.sync.draft4 import DRAFT4, to_draft4
+from registry.formats.convert.avro_to_jsonschema import avro_to_jsonschema, plain_json
+from registry.formats.convert.draft4 import DRAFT4, to_draft4
 from tests.sync.conftest import catalogue_files
 
 # --- Avro -> draft-04 -----------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from fastavro.schema import to_parsing_canonical_form
 from registry.domain import CompatibilityPolicy, SchemaType
 from registry.errors import InvalidSchema
 from registry.formats import get_format
-from registry.formats.avro import AvroFormat, fingerprint64, parsing_canonical_form
-from registry.formats.avro_data import roundtrip
+from registry.formats.avro import AvroFormat
+from registry.formats.avro.canonical import fingerprint64, parsing_canonical_form
+from registry.formats.avro.counterexamples import roundtrip
 from registry.formats.base import ParsedSchema, ResolvedReference, SchemaFormat
 
 AVRO = AvroFormat()

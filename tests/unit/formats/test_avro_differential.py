@@ -31,7 +31,8 @@ from hypothesis import strategies as st
 
 from registry.errors import InvalidSchema
 from registry.formats.avro import AvroFormat
-from registry.formats.avro_data import Generator, roundtrip
+from registry.formats.avro.counterexamples import roundtrip
+from registry.formats.avro.examples import Generator
 from registry.formats.base import ParsedSchema
 
 AVRO = AvroFormat()

@@ -25,17 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.formats.avro_schema import NAMED_KINDS, PRIMITIVES, AvroCompiled, Node, pointer
+from registry.formats.avro.schema import AvroCompiled, Node, pointer
+from registry.formats.avro.types import NAMED_KINDS, PRIMITIVES
 from registry.formats.base import Incompatibility
-
-PROMOTIONS: dict[str, frozenset[str]] = {
-    "int": frozenset({"long", "float", "double"}),
-    "long": frozenset({"float", "double"}),
-    "float": frozenset({"double"}),
-    "string": frozenset({"bytes"}),
-    "bytes": frozenset({"string"}),
-}
-NUMERIC = frozenset({"int", "long", "float", "double"})
 
 FIELD_ADDED = "avro.field-added-without-default"
 TYPE_MISMATCH = "avro.type-mismatch"
@@ -58,7 +50,7 @@ class Found:
 def shallow_match(reader: Node, writer: Node) -> bool:
     """Whether two non-union schemas "match" in the specification's sense (not recursively)."""
     if reader.kind in PRIMITIVES and writer.kind in PRIMITIVES:
-        return reader.kind == writer.kind or reader.kind in PROMOTIONS.get(writer.kind, ())
+        return reader.kind == writer.kind or reader.kind in PRIMITIVES[writer.kind].promotes_to
     if reader.kind != writer.kind:
         return False
     return reader.kind not in NAMED_KINDS or names_match(reader, writer)
@@ -197,9 +189,10 @@ class Resolver:
         self.check(r.branches[j], w, self._r(r, ra, j), wa)
 
     def _primitives(self, r: Node, w: Node, ra: _At, wa: _At) -> None:
-        if r.kind == w.kind or r.kind in PROMOTIONS.get(w.kind, ()):
+        reader, writer = PRIMITIVES[r.kind], PRIMITIVES[w.kind]
+        if r.kind == w.kind or r.kind in writer.promotes_to:
             return
-        if r.kind in NUMERIC and w.kind in NUMERIC:
+        if reader.numeric and writer.numeric:
             self._report(
                 PROMOTION,
                 f"{_cap(_what(ra))} is {w.kind} in the writer but {r.kind} in the reader; Avro "

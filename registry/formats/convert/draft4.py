@@ -30,17 +30,11 @@ from typing import Any
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError
 
-from registry.errors import NotConvertible
+from registry.errors import InvalidSchema, NotConvertible
+from registry.formats.jsonschema.drafts import Draft, draft_of
 
-DRAFT4 = "http://json-schema.org/draft-04/schema#"
+DRAFT4 = Draft.DRAFT4.uri
 
-_DIALECTS = {
-    "draft-04": 4,
-    "draft-06": 6,
-    "draft-07": 7,
-    "draft/2019-09": 2019,
-    "draft/2020-12": 2020,
-}
 _DROPPED = frozenset(
     {
         "examples",
@@ -76,15 +70,16 @@ _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 _DEPENDENCIES = ("dependencies", "dependentRequired", "dependentSchemas")
 
 
-def dialect_of(schema: Any) -> int:
-    """4, 6, 7, 2019 or 2020 from ``$schema``; no ``$schema`` means draft-07 (Confluent's)."""
-    uri = schema.get("$schema") if isinstance(schema, dict) else None
-    if not isinstance(uri, str):
-        return 7
-    for marker, number in _DIALECTS.items():
-        if marker in uri:
-            return number
-    raise NotConvertible(f"unknown JSON Schema dialect {uri!r}")
+def dialect_of(schema: Any) -> Draft:
+    """The draft of ``schema``, read as the JSON Schema format reads it when it parses one.
+
+    No ``$schema`` means draft-07 (Confluent's default); a ``$schema`` the format refuses is
+    :class:`~registry.errors.NotConvertible`.
+    """
+    try:
+        return draft_of(schema)
+    except InvalidSchema:
+        raise NotConvertible(f"unknown JSON Schema dialect {schema['$schema']!r}") from None
 
 
 def to_draft4_text(text: str) -> str:
@@ -111,7 +106,7 @@ def to_draft4(schema: Any) -> dict[str, Any]:
 class _Rewriter:
     """One rewrite of one document (the dialect decides what ``items`` and ``$ref`` mean)."""
 
-    def __init__(self, dialect: int) -> None:
+    def __init__(self, dialect: Draft) -> None:
         self.dialect = dialect
 
     def schema(self, node: Any, where: str, *, root: bool = False) -> dict[str, Any]:
@@ -124,7 +119,7 @@ class _Rewriter:
         for keyword, why in _UNSUPPORTED.items():
             if keyword in node:
                 raise NotConvertible(f"{where}: '{keyword}' has no draft-04 form ({why})")
-        if "$ref" in node and self.dialect <= 7:
+        if "$ref" in node and self.dialect <= Draft.DRAFT7:
             # Draft-06/07 ignore the siblings of $ref, as draft-04 does; keep the definitions
             # only, because JSON pointers may lead into them.
             node = {k: v for k, v in node.items() if k in ("$ref", "definitions", "$defs")}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.formats.avro_resolve import (
+from registry.formats.avro.resolve import (
     BRANCH_REMOVED,
     FIELD_ADDED,
     FIXED_SIZE,

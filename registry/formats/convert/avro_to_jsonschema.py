@@ -30,21 +30,8 @@ import json
 from typing import Any
 
 from registry.errors import NotConvertible
-from registry.sync.draft4 import DRAFT4
-
-_INT32 = (-(2**31), 2**31 - 1)
-_INT64 = (-(2**63), 2**63 - 1)
-_PRIMITIVES: dict[str, dict[str, Any]] = {
-    "null": {"type": "null"},
-    "boolean": {"type": "boolean"},
-    "int": {"type": "integer", "minimum": _INT32[0], "maximum": _INT32[1]},
-    "long": {"type": "integer", "minimum": _INT64[0], "maximum": _INT64[1]},
-    "float": {"type": "number"},
-    "double": {"type": "number"},
-    "string": {"type": "string"},
-    "bytes": {"type": "string"},
-}
-_NAMED = ("record", "error", "enum", "fixed")
+from registry.formats.avro.types import NAMED_TYPE_WORDS, PRIMITIVES
+from registry.formats.convert.draft4 import DRAFT4
 
 
 def avro_to_jsonschema_text(text: str, *, subject: str | None = None) -> str:
@@ -74,7 +61,7 @@ def avro_to_jsonschema(schema: Any, *, subject: str | None = None) -> dict[str, 
 
 
 def _is_named(schema: Any) -> bool:
-    return isinstance(schema, dict) and schema.get("type") in _NAMED
+    return isinstance(schema, dict) and schema.get("type") in NAMED_TYPE_WORDS
 
 
 def _fullname(schema: dict[str, Any], namespace: str) -> str:
@@ -108,7 +95,7 @@ class _Converter:
         if not isinstance(schema, dict) or "type" not in schema:
             raise NotConvertible(f"not an Avro schema: {json.dumps(schema)[:80]}")
         kind = schema["type"]
-        if kind in _NAMED:
+        if kind in NAMED_TYPE_WORDS:
             return self.named(schema, namespace)
         if kind == "array":
             return {"type": "array", "items": self.convert(schema.get("items"), namespace)}
@@ -117,13 +104,13 @@ class _Converter:
                 "type": "object",
                 "additionalProperties": self.convert(schema.get("values"), namespace),
             }
-        if isinstance(kind, str) and kind in _PRIMITIVES:
-            return dict(_PRIMITIVES[kind])  # logical types keep their base type
+        if isinstance(kind, str) and kind in PRIMITIVES:
+            return dict(PRIMITIVES[kind].json_schema)  # logical types keep their base type
         return self.convert(kind, namespace)  # {"type": {...}} or {"type": "com.x.Name"}
 
     def by_name(self, name: str, namespace: str) -> dict[str, Any]:
-        if name in _PRIMITIVES:
-            return dict(_PRIMITIVES[name])
+        if name in PRIMITIVES:
+            return dict(PRIMITIVES[name].json_schema)
         candidates = [name] if "." in name else [f"{namespace}.{name}" if namespace else name, name]
         for fullname in candidates:
             if fullname in self.known:

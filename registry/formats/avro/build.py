@@ -1,6 +1,6 @@
-"""Avro schema documents to a typed graph of nodes, validated to the Avro specification.
+"""Avro schema documents to a graph of nodes (:mod:`.schema`), validated to the specification.
 
-The parser checks everything the specification requires ("Schemas", "Names", "Aliases",
+The builder checks everything the specification requires ("Schemas", "Names", "Aliases",
 "Logical Types" sections of https://avro.apache.org/docs/1.11.1/specification/) and says where:
 names and namespaces are well formed, no named type is defined twice, field names and enum
 symbols are unique, fixed sizes are not negative, union branches are distinct and not unions,
@@ -8,119 +8,24 @@ defaults are valid for their type (a union default for the union's FIRST branch,
 one of its symbols). A logical type that is not valid for its type is ignored, as the
 specification says, not an error.
 
-The result is a graph of :class:`Node` values (records may refer to themselves), each carrying the
-JSON pointer where it is defined, plus the same document in normalized form (full names, no
-redundant namespaces, ``{"type": "int"}`` written ``"int"``).
+Besides the nodes it gives the same document in normalized form (full names, no redundant
+namespaces, ``{"type": "int"}`` written ``"int"``).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import InvalidSchema
-from registry.formats.base import json_depth
+from registry.formats.avro.defaults import default_problem
+from registry.formats.avro.schema import Field, Node, local_ids, pointer
+from registry.formats.avro.types import LOGICAL_TYPES, PRIMITIVES
 
-PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
-NAMED_KINDS = frozenset({"record", "enum", "fixed"})
-MAX_DEPTH = 256
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ORDERS = frozenset({"ascending", "descending", "ignore"})
-_LOGICAL_BASES: dict[str, frozenset[str]] = {
-    "uuid": frozenset({"string", "fixed"}),
-    "date": frozenset({"int"}),
-    "time-millis": frozenset({"int"}),
-    "time-micros": frozenset({"long"}),
-    "timestamp-millis": frozenset({"long"}),
-    "timestamp-micros": frozenset({"long"}),
-    "timestamp-nanos": frozenset({"long"}),
-    "local-timestamp-millis": frozenset({"long"}),
-    "local-timestamp-micros": frozenset({"long"}),
-    "local-timestamp-nanos": frozenset({"long"}),
-    "duration": frozenset({"fixed"}),
-    "decimal": frozenset({"bytes", "fixed"}),
-    "big-decimal": frozenset({"bytes"}),
-}
-INT_RANGE = (-(2**31), 2**31 - 1)
-LONG_RANGE = (-(2**63), 2**63 - 1)
-
-
-@dataclass(eq=False, slots=True)
-class Field:
-    """One field of a record."""
-
-    name: str
-    type: Node
-    path: str
-    index: int
-    aliases: tuple[str, ...] = ()
-    default: Any = None
-    has_default: bool = False
-
-    @property
-    def type_path(self) -> str:
-        """JSON pointer of the field's ``type``."""
-        return f"{self.path}/type"
-
-
-@dataclass(eq=False, slots=True)
-class Node:
-    """One Avro schema: a primitive, a named type, an array, a map or a union.
-
-    ``path`` is the JSON pointer of the definition in its own document (for named types that
-    come from a referenced schema, that is the referenced document). ``child`` is the items of
-    an array or the values of a map.
-    """
-
-    kind: str
-    path: str
-    name: str = ""
-    aliases: frozenset[str] = frozenset()
-    fields: list[Field] = field(default_factory=list)
-    field_index: dict[str, Field] = field(default_factory=dict)
-    symbols: tuple[str, ...] = ()
-    default: Any = None
-    has_default: bool = False
-    size: int = 0
-    child: Node | None = None
-    branches: list[Node] = field(default_factory=list)
-    logical: str | None = None
-    props: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def short_name(self) -> str:
-        """The unqualified name of a named type."""
-        return self.name.rpartition(".")[2]
-
-    def describe(self) -> str:
-        """A short human name of the type: ``int``, ``record 'a.B'``, ``array``, ``union``."""
-        if self.kind in NAMED_KINDS:
-            return f"{self.kind} '{self.name}'"
-        if self.kind == "union":
-            return "union [" + ", ".join(b.describe() for b in self.branches) + "]"
-        return self.kind
-
-    def union_key(self) -> str:
-        """What must be unique among the branches of a union."""
-        return self.name if self.kind in NAMED_KINDS else self.kind
-
-
-def pointer(path: str, *tokens: str | int) -> str:
-    """Extend a JSON pointer by tokens (escaped as RFC 6901 requires)."""
-    for token in tokens:
-        path += "/" + str(token).replace("~", "~0").replace("/", "~1")
-    return path
-
-
-def check_nesting(text: str, limit: int = MAX_DEPTH) -> None:
-    """Refuse JSON nested deeper than ``limit`` before any recursive parser sees it."""
-    if json_depth(text) > limit:
-        raise InvalidSchema(
-            f"Invalid Avro schema: it nests deeper than {limit} levels, "
-            "which this registry does not accept"
-        )
 
 
 @dataclass(slots=True)
@@ -398,25 +303,9 @@ class Builder:
             self.ignored_logical.append(path)
 
 
-def local_ids(root: Node, foreign: set[int]) -> frozenset[int]:
-    """Ids of the nodes defined in this document: reachable from ``root`` not via ``foreign``."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen or id(node) in foreign:
-            continue
-        seen.add(id(node))
-        stack.extend(f.type for f in node.fields)
-        stack.extend(node.branches)
-        if node.child is not None:
-            stack.append(node.child)
-    return frozenset(seen)
-
-
 def _logical_ok(node: Node, logical: str, doc: dict[str, Any]) -> bool:
-    bases = _LOGICAL_BASES.get(logical)
-    if bases is None or node.kind not in bases:
+    spec = LOGICAL_TYPES.get(logical)
+    if spec is None or node.kind not in spec.bases:
         return False
     if logical == "duration" or (logical == "uuid" and node.kind == "fixed"):
         return node.size == (12 if logical == "duration" else 16)
@@ -434,77 +323,6 @@ def _logical_ok(node: Node, logical: str, doc: dict[str, Any]) -> bool:
             return False
         return bool(precision <= math.floor(math.log10(2 ** (8 * node.size - 1) - 1)))
     return True
-
-
-def default_problem(node: Node, value: Any) -> str | None:
-    """Why ``value`` is not a valid default (Avro JSON encoding) for ``node``, or None."""
-    kind = node.kind
-    if kind == "union":
-        if not node.branches:
-            return "an empty union has no values"
-        problem = default_problem(node.branches[0], value)
-        if problem is None:
-            return None
-        return (
-            f"a union default must match the union's first branch "
-            f"({node.branches[0].describe()}): {problem}"
-        )
-    simple = _SIMPLE_DEFAULTS.get(kind)
-    if simple is not None:
-        return None if simple(node, value) else f"{value!r} is not a valid {node.describe()}"
-    if kind == "enum":
-        if value in node.symbols:
-            return None
-        return f"{value!r} is not a symbol of {node.describe()}"
-    if kind == "array":
-        if not isinstance(value, list):
-            return f"{value!r} is not an array"
-        return _first(default_problem(node.child, item) for item in value if node.child)
-    if kind == "map":
-        if not isinstance(value, dict):
-            return f"{value!r} is not a map (JSON object)"
-        return _first(default_problem(node.child, v) for v in value.values() if node.child)
-    return _record_default_problem(node, value)
-
-
-def _record_default_problem(node: Node, value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return f"{value!r} is not a record (JSON object) for {node.describe()}"
-    for fld in node.fields:
-        if fld.name in value:
-            problem = default_problem(fld.type, value[fld.name])
-            if problem is not None:
-                return f"field '{fld.name}': {problem}"
-        elif not fld.has_default:
-            return f"field '{fld.name}' of {node.describe()} is missing and has no default"
-    return None
-
-
-def _first(problems: Any) -> str | None:
-    return next((p for p in problems if p is not None), None)
-
-
-def _is_int(value: Any, bounds: tuple[int, int]) -> bool:
-    return (
-        isinstance(value, int) and not isinstance(value, bool) and (bounds[0] <= value <= bounds[1])
-    )
-
-
-def _is_latin1(value: Any) -> bool:
-    return isinstance(value, str) and all(ord(c) < 256 for c in value)
-
-
-_SIMPLE_DEFAULTS: dict[str, Any] = {
-    "null": lambda n, v: v is None,
-    "boolean": lambda n, v: isinstance(v, bool),
-    "int": lambda n, v: _is_int(v, INT_RANGE),
-    "long": lambda n, v: _is_int(v, LONG_RANGE),
-    "float": lambda n, v: isinstance(v, int | float) and not isinstance(v, bool),
-    "double": lambda n, v: isinstance(v, int | float) and not isinstance(v, bool),
-    "string": lambda n, v: isinstance(v, str),
-    "bytes": lambda n, v: _is_latin1(v),
-    "fixed": lambda n, v: _is_latin1(v) and len(v) == n.size,
-}
 
 
 def _extra(doc: dict[str, Any], known: set[str]) -> dict[str, Any]:
@@ -529,18 +347,3 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, str):
         return f"the string {value!r}"
     return "an array" if isinstance(value, list) else "an object"
-
-
-@dataclass(eq=False, slots=True)
-class AvroCompiled:
-    """What a parsed Avro schema keeps: the node graph and fastavro's parsed form.
-
-    ``local`` holds the ids of nodes defined in this document (the others come from
-    references); ``named`` is fastavro's table of named types, for schemas that refer to this one.
-    """
-
-    root: Node
-    types: dict[str, Node]
-    local: frozenset[int]
-    fastavro: Any
-    named: dict[str, Any]
