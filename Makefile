@@ -12,7 +12,7 @@ DATABASE_URL ?= sqlite:///./registry.db
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev,cloud]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,cloud,otel,azure-monitor]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -152,6 +152,20 @@ class Settings(BaseSettings):
     allow_anonymous: bool = Field(
         default=False, description="Serve on a non-loopback address with no users configured"
     )
+    metrics: bool = Field(
+        default=True,
+        description="Serve /metrics (Prometheus) on the API port; admins only once users exist",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Also serve /metrics, unauthenticated, on this port (in-cluster scraping)",
+    )
+    azure_live_metrics: bool = Field(
+        default=False,
+        description="Stream Azure Monitor live metrics (when Azure Monitor is on)",
+    )
     sync: SyncSettings = Field(default_factory=SyncSettings, description="Cloud sync targets")
     migrate_on_start: bool = Field(
         default=True, description="Apply database migrations when the server starts"

@@ -13,6 +13,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,12 +21,16 @@ from registry import __version__
 from registry.api import errors as api_errors
 from registry.api.docs import install_docs
 from registry.api.hotpath import AnswerCache, HotPath
+from registry.api.metrics import METRICS_PATH, RequestObserver, metric_sources, start_observing
+from registry.api.metrics import router as metrics_router
 from registry.api.models import immutable_body
 from registry.api.openapi import install_openapi
 from registry.api.routes import admin, compatibility, config, meta, schemas, subjects, sync
 from registry.api.warmup import start_warm_up
 from registry.config import Settings
 from registry.errors import RegistryError, RequestTooLarge
+from registry.observability.otel import Telemetry, process_telemetry, untraced
+from registry.observability.prometheus import PrometheusMetrics
 from registry.security import Authenticator
 from registry.service import RegistryService
 from registry.storage.engine import Database
@@ -134,10 +139,16 @@ async def keep_users_fresh(authenticator: Authenticator, settings: Settings) -> 
         await asyncio.sleep(period)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app: database (migrated when configured), service, routes, error mapping."""
+def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None = None) -> FastAPI:
+    """Build the app: database (migrated when configured), service, routes, error mapping,
+    metrics, and the telemetry the environment configures (or ``telemetry``'s providers)."""
     settings = settings or Settings()
+    if telemetry is None:
+        telemetry = process_telemetry(settings)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    if telemetry is not None:
+        telemetry.instrument_engine(db.engine)
+        telemetry.trace_logs()
     if settings.migrate_on_start:
         upgrade(db)
     service = RegistryService(db, settings)
@@ -154,16 +165,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sync_worker = start_server_sync(settings, service)
         refresher = asyncio.create_task(keep_users_fresh(authenticator, settings))
         warming = start_warm_up(service, app.state.answers) if settings.warm_cache else None
+        observing = start_observing(settings, metrics)
         yield
         if warming is not None:
             warming.set()
         refresher.cancel()
         if app.state.sync_worker is not None:
             app.state.sync_worker.stop()  # finishes the subject in hand; the rest is re-queued
+        observing.stop()
+        if telemetry is not None:
+            telemetry.force_flush()
         db.dispose()
         log.info("registry stopped")
 
+    answers = AnswerCache(settings.answer_cache_bytes)
+    sources = metric_sources(settings, db, service, answers, lambda: app.state.sync_worker)
+    metrics = PrometheusMetrics(sources)
+    if telemetry is not None:
+        telemetry.observe(sources)
     app = RegistryApp(
+        telemetry=telemetry.fastapi_options() if telemetry else TelemetryConfig(exclude=untraced),
         title="event-schema-registry",
         version=__version__,
         description=(
@@ -179,13 +200,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = service
     app.state.authenticator = authenticator
-    app.state.answers = AnswerCache(settings.answer_cache_bytes)
+    app.state.answers = answers
+    app.state.metrics = metrics
     app.hot_path = HotPath(
-        partial(FastAPI.__call__, app),
-        app.state.answers,
+        RequestObserver(partial(FastAPI.__call__, app), sources.app_requests),
+        answers,
         authenticator.principal_if_known,
         authenticator.enabled_as_last_seen,
         partial(load_immutable, service),
+        requests=sources.hot_requests,
+        tracer=telemetry.hot_path_tracer() if telemetry else None,
+        own_media_types=frozenset({METRICS_PATH}),
     )
     app.state.sync_worker = None
     api_errors.install(app)
@@ -193,6 +218,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     for module in (meta, schemas, subjects, compatibility, config, admin, sync):
         app.include_router(module.router)
+    if settings.metrics:
+        app.include_router(metrics_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     return app
 

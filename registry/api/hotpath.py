@@ -20,6 +20,12 @@ when it allows none), and a request body must be JSON in one of those types or
 Immutable answers carry a strong ``ETag`` and are cacheable for a year (``public`` while the
 registry has no users, ``private`` once it has: a shared cache must not hand an authenticated
 answer to somebody else), and ``If-None-Match`` gets 304.
+
+Every response the hot path sends itself is counted in plain ints (``RequestStats``: one
+increment and one bucket index), which ``/metrics`` reads later; no metrics library runs here.
+With tracing on, each answer gets a server span, and only cached answers are served here: a
+miss goes to the application, which traces its database read. Answers of the hot path carry
+no ``X-Request-ID`` (the application's responses do).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import perf_counter
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +45,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from registry.api.errors import registry_error_response
 from registry.domain import Action, Principal
 from registry.errors import NotAcceptable, UnsupportedMediaType
+from registry.observability.stats import UNMATCHED, RequestStats
+
+if TYPE_CHECKING:
+    from registry.observability.otel import HotPathTracer
 
 MEDIA_TYPE = b"application/vnd.schemaregistry.v1+json"
 # What the registry can answer with, best first, with the server-side quality Confluent gives each.
@@ -55,6 +67,8 @@ IDS_PREFIX = "/schemas/ids/"
 # Query parameters that do not change the answer of a schema by id: ``subject`` only selects a
 # context in Confluent (never restricts the answer) and ``format`` only matters for Protobuf.
 NEUTRAL_QUERY = frozenset({"subject", "format"})
+# Route templates of the two answers, as the application names them (metrics, spans).
+ROUTES = {"id": "/schemas/ids/{id}", "raw": "/schemas/ids/{id}/schema"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +179,9 @@ class HotPath:
     let the application authenticate); ``auth_enabled()`` says whether users exist;
     ``load(kind, id)`` builds the answer of a resource that is not cached yet (run on a worker
     thread; None when it does not exist, so that the application answers the error).
+    ``requests`` counts the responses sent here; ``tracer`` (tracing on) makes their spans.
+    ``own_media_types`` are paths that answer in their own media type (``/metrics``), left
+    out of content negotiation.
     """
 
     def __init__(
@@ -174,17 +191,30 @@ class HotPath:
         principal_of: Callable[[str | None], Principal | None],
         auth_enabled: Callable[[], bool],
         load: Callable[[str, int], bytes | None],
+        *,
+        requests: RequestStats | None = None,
+        tracer: HotPathTracer | None = None,
+        own_media_types: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.cache = cache
         self.principal_of = principal_of
         self.auth_enabled = auth_enabled
         self.load = load
+        self.requests = requests if requests is not None else RequestStats()
+        self.tracer = tracer
+        self.own_media_types = own_media_types
+        self._answers = {
+            (kind, status): self.requests.series_for("GET", route, status)
+            for kind, route in ROUTES.items()
+            for status in (200, 304)
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        start = perf_counter()
         accept = authorization = if_none_match = content_type = None
         for name, value in scope["headers"]:
             if name == b"accept":
@@ -197,8 +227,12 @@ class HotPath:
                 content_type = value
         media_type = negotiate(accept)
         if media_type is None:
+            if scope["path"] in self.own_media_types:
+                await self.app(scope, receive, send)
+                return
             response = registry_error_response(NotAcceptable())
             await response(scope, receive, send)
+            self.requests.observe(scope["method"], UNMATCHED, 406, perf_counter() - start)
             return
         if scope["method"] in BODY_METHODS and _has_body(scope):
             request_type = (content_type or b"").split(b";")[0].strip().lower()
@@ -210,6 +244,7 @@ class HotPath:
                 )
                 response = registry_error_response(refused)
                 await response(scope, receive, send)
+                self.requests.observe(scope["method"], UNMATCHED, 415, perf_counter() - start)
                 return
             if request_type == OCTET_STREAM:  # Confluent reads it as JSON; so does FastAPI here
                 scope = _as_json(scope)
@@ -217,11 +252,16 @@ class HotPath:
             key = _immutable_key(scope)
             if key is not None and self._may_read(authorization):
                 answer = self.cache.get(key)
-                if answer is None:
+                if answer is None and self.tracer is None:
                     body = await run_in_threadpool(self.load, *key)
                     answer = None if body is None else self.cache.put(key, body)
                 if answer is not None:
-                    await self._answer(send, answer, media_type, if_none_match)
+                    sending = self._answer(send, answer, media_type, if_none_match)
+                    if self.tracer is None:
+                        status = await sending
+                    else:
+                        status = await self.tracer.around(scope, ROUTES[key[0]], sending)
+                    self._answers[key[0], status].observe(perf_counter() - start)
                     return
         if media_type is not MEDIA_TYPE:
             send = _with_media_type(send, media_type)
@@ -233,7 +273,7 @@ class HotPath:
 
     async def _answer(
         self, send: Send, answer: Answer, media_type: bytes, if_none_match: bytes | None
-    ) -> None:
+    ) -> int:
         cache_control = IMMUTABLE_PRIVATE if self.auth_enabled() else IMMUTABLE_PUBLIC
         headers = [
             (b"etag", answer.etag),
@@ -243,11 +283,12 @@ class HotPath:
         if if_none_match is not None and _matches(if_none_match, answer.etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
-            return
+            return 304
         headers.append((b"content-type", media_type))
         headers.append((b"content-length", str(len(answer.body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
+        return 200
 
 
 def _has_body(scope: Scope) -> bool:

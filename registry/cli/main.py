@@ -148,6 +148,10 @@ def main() -> None:
         app()
     except RegistryError as exc:
         from rich.console import Console
+        from rich.markup import escape
 
-        Console(stderr=True).print(f"[red]error:[/red] {exc.message}", highlight=False)
+        # soft_wrap: a path or URL in the message stays on one line, to be copied whole.
+        Console(stderr=True).print(
+            f"[red]error:[/red] {escape(exc.message)}", highlight=False, soft_wrap=True
+        )
         sys.exit(exit_code_for(exc))

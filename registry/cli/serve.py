@@ -7,6 +7,8 @@ import json
 import logging
 import logging.config
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -17,8 +19,13 @@ from registry.errors import InvalidInput
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 
+# Context that ``registry.observability.logs.ContextFilter`` puts on records, when there is any.
+CONTEXT_FIELDS = ("request_id", "trace_id", "span_id")
+
+
 class JsonLogFormatter(logging.Formatter):
-    """One JSON object per log line."""
+    """One JSON object per log line, with the request id (and trace and span ids when tracing
+    is on) of the request being handled."""
 
     def format(self, record: logging.LogRecord) -> str:
         """Serialize a record."""
@@ -28,6 +35,10 @@ class JsonLogFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                data[name] = value
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(data)
@@ -45,10 +56,12 @@ def log_config(settings: Settings) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"default": formatter},
+        "filters": {"context": {"()": "registry.observability.logs.ContextFilter"}},
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",
                 "formatter": "default",
+                "filters": ["context"],
                 "stream": "ext://sys.stderr",
             }
         },
@@ -98,7 +111,45 @@ def serve(
     # it reached us, nested sections and secrets included.
     for name, value in given.items():
         os.environ[f"REGISTRY_{name.upper()}"] = str(value)
-    uvicorn.run("registry.api.app:app_from_env", factory=True, **uvicorn_options(settings))
+    with worker_metrics(settings):
+        uvicorn.run("registry.api.app:app_from_env", factory=True, **uvicorn_options(settings))
+
+
+@contextmanager
+def worker_metrics(settings: Settings) -> Iterator[None]:
+    """Under several workers: prometheus_client's multiprocess directory (made before the
+    workers start, removed after they stop), and the metrics port, served by this process
+    from every worker's files. A single worker serves its metrics port itself."""
+    if settings.workers <= 1 or not (settings.metrics or settings.metrics_port):
+        yield
+        return
+    from registry.observability.inventory import Inventory
+    from registry.observability.prometheus import (
+        prepare_multiprocess_dir,
+        remove_multiprocess_dir,
+        serve_collector,
+        supervisor_collector,
+    )
+    from registry.storage.engine import Database
+
+    directory, made = prepare_multiprocess_dir()
+    db = server = None
+    try:
+        if settings.metrics_port is not None:
+            db = Database(settings.database_url, pool_size=1)
+            collector = supervisor_collector(
+                Inventory(db, list(settings.sync.targets()), settings.sync.subjects)
+            )
+            server = serve_collector(collector, settings.host, settings.metrics_port)
+        yield
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if db is not None:
+            db.dispose()
+        if made:
+            remove_multiprocess_dir(directory)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

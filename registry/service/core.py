@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,7 @@ from registry.domain import (
 )
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
+from registry.observability.stats import Tally
 from registry.service.naming import (
     ANONYMOUS,
     LATEST,
@@ -57,6 +59,15 @@ class RegistryService(SettingsUseCases):
         self._by_id: LRUCache[int, StoredSchema] = LRUCache(settings.schema_cache_size)
         self._parsed: LRUCache[int, ParsedSchema] = LRUCache(settings.schema_cache_size)
         self._listeners: list[Callable[[Registration], None]] = []
+        # Counters for /metrics: registrations by outcome (created, existing) and the rules
+        # behind refused registrations (each rule once per refusal).
+        self.registrations: Tally[str] = Tally()
+        self.rejections: Tally[str] = Tally()
+
+    @property
+    def caches(self) -> dict[str, LRUCache[int, Any]]:
+        """The in-process caches by name, for their hit and miss counters."""
+        return {"schemas": self._by_id, "parsed": self._parsed}
 
     def on_registered(self, listener: Callable[[Registration], None]) -> None:
         """Call ``listener`` after every registration that created a version (after commit).
@@ -208,6 +219,7 @@ class RegistryService(SettingsUseCases):
             existing = self._existing_version(session, subject, identity, parsed, schema)
             if existing is not None and (schema_id is None or schema_id == existing.schema.id):
                 stored = existing.schema
+                self.registrations.add("existing")
                 return Registration(stored.id, existing.version, subject, stored, created=False)
             if mode is not Mode.IMPORT:
                 previous = self._versions_to_check(session, subject, config.compatibility)
@@ -219,6 +231,8 @@ class RegistryService(SettingsUseCases):
                     config.policy,
                 )
                 if not result.is_compatible:
+                    for rule_id in {finding.rule_id for finding in result.findings}:
+                        self.rejections.add(rule_id)
                     raise errors.IncompatibleSchema(
                         "Schema being registered is incompatible with an earlier schema for "
                         f'subject "{subject}", details: {json.dumps(result.messages())}'
@@ -241,6 +255,7 @@ class RegistryService(SettingsUseCases):
         self._by_id.put(stored.id, stored)
         self._parsed.put(stored.id, parsed)
         registration = Registration(stored.id, new_version, subject, stored, created=True)
+        self.registrations.add("created")
         for listener in self._listeners:
             listener(registration)
         return registration

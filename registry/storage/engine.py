@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from registry.errors import InvalidInput, StoreError
+from registry.observability.stats import Tally
 
 WRITE_LOCK_KEY = 0x45535231  # "ESR1"
 MIGRATION_LOCK_KEY = 0x45535232  # "ESR2"
@@ -76,6 +77,8 @@ class Database:
         # and contend for the interpreter while the holder works. Measured with 8 clients
         # (bench/scale.py): 95 -> 227 registrations/s on SQLite, about 80 -> 140 on PostgreSQL.
         self._local_writer = threading.Lock()
+        # Store errors (StoreError) by transaction kind, read or write, for /metrics.
+        self.store_errors: Tally[str] = Tally()
 
     @property
     def display_url(self) -> str:
@@ -93,7 +96,10 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction."""
-        with _translate_errors(), Session(self.engine, expire_on_commit=False) as session:
+        with (
+            _translate_errors(self.store_errors, "read"),
+            Session(self.engine, expire_on_commit=False) as session,
+        ):
             yield session
 
     @contextmanager
@@ -101,7 +107,7 @@ class Database:
         """A write transaction holding the registry-wide write lock; commits on success."""
         with (
             self._local_writer,
-            _translate_errors(),
+            _translate_errors(self.store_errors, "write"),
             Session(self._writer, expire_on_commit=False) as session,
         ):
             if not self.is_sqlite:
@@ -176,8 +182,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def _translate_errors() -> Iterator[None]:
+def _translate_errors(errors: Tally[str], kind: str) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
+        errors.add(kind)
         raise StoreError(f"Error in the backend data store: {exc.orig}") from exc

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from registry.observability.stats import Tally
 from registry.sync.base import Outcome, SchemaSource, SubjectResult, SyncState, SyncTarget
 from registry.sync.runner import RetryPolicy, SyncReport, backoff_delay, run_sync, sync_subject
 
@@ -94,6 +95,10 @@ class SyncWorker:
         self._stopping = False
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        # Counters for /metrics: subject pushes by (target, "ok" | "failed"), and when each
+        # target last took a push (wall-clock seconds).
+        self.pushes: Tally[tuple[str, str]] = Tally()
+        self.last_success: dict[str, float] = {}
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -199,6 +204,10 @@ class SyncWorker:
                 self._due.setdefault((name, subject), self._clock() + delay)
 
     def _record(self, name: str, result: SubjectResult) -> SyncState:
+        failed = result.outcome is Outcome.FAILED
+        self.pushes.add((name, "failed" if failed else "ok"))
+        if not failed:
+            self.last_success[name] = time.time()
         state = self.store.load(name, result.subject)
         state.record(result)
         self.store.save(state)

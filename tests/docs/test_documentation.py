@@ -104,7 +104,7 @@ def test_every_documented_variable_is_a_setting() -> None:
 def _configuration_table() -> dict[str, str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `(REGISTRY_[A-Z0-9_]+)`[^|]*\| ([^|]*) \|", section, re.M)
+    rows = re.findall(r"^\| `(REGISTRY_[A-Z0-9_]+)(?:\.\.\.)?`[^|]*\| ([^|]*) \|", section, re.M)
     return {name: default.strip() for name, default in rows}
 
 
