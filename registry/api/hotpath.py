@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from registry.api.errors import registry_error_response
 from registry.domain import Action, Principal
 from registry.errors import NotAcceptable, UnsupportedMediaType
-from registry.observability.stats import UNMATCHED, RequestStats
+from registry.stats import UNMATCHED, RequestStats
 
 if TYPE_CHECKING:
     from registry.observability.otel import HotPathTracer

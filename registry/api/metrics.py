@@ -35,8 +35,8 @@ from registry.observability.inventory import Inventory
 from registry.observability.logs import REQUEST_ID, REQUEST_ID_HEADER, request_id
 from registry.observability.prometheus import PrometheusMetrics
 from registry.observability.sources import CountingWorker, Sources
-from registry.observability.stats import UNMATCHED, RequestStats
 from registry.service import RegistryService
+from registry.stats import UNMATCHED, RequestStats
 from registry.storage.engine import Database
 
 METRICS_PATH = "/metrics"

@@ -1,8 +1,9 @@
 """Metrics, traces and log context for the server.
 
-* ``stats``: plain counters the registry keeps as it works (requests, registrations, cache
-  hits, database errors, sync pushes). Standard library only, so any layer may count; nothing
-  here is on a request's way but an integer increment.
+* ``registry.stats`` (outside this package, at the bottom of the layers, so that storage,
+  service and sync may count): plain counters the registry keeps as it works (requests,
+  registrations, cache hits, database errors, sync pushes); nothing on a request's way but an
+  integer increment.
 * ``prometheus``: ``/metrics``: turns those counters into Prometheus metrics, at scrape time and
   every second under several workers (prometheus_client's multiprocess mode).
 * ``inventory``: gauges read from the database (schemas, subjects, sync lag), cached briefly.

@@ -1,6 +1,6 @@
 """``/metrics`` in Prometheus' formats, from the counters the registry keeps in plain ints.
 
-Requests are counted by :class:`~registry.observability.stats.RequestStats` (an increment and a
+Requests are counted by :class:`~registry.stats.RequestStats` (an increment and a
 bucket index per request) and everything else by the objects that do the work (see
 ``sources``). :class:`PrometheusMetrics` pushes what changed since its last look into
 prometheus_client's ``Counter``, ``Histogram`` and ``Gauge`` objects (:meth:`flush`): before
@@ -46,7 +46,7 @@ from prometheus_client.registry import Collector
 from registry import __version__
 from registry.observability.inventory import Inventory
 from registry.observability.sources import FAMILIES, Family, Reading, Sources, inventory_readings
-from registry.observability.stats import BUCKETS, RequestStats
+from registry.stats import BUCKETS, RequestStats
 
 log = logging.getLogger("registry.metrics")
 

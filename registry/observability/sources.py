@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from registry.observability.inventory import Inventory
-from registry.observability.stats import RequestStats, Tally
+from registry.stats import RequestStats, Tally
 
 Kind = Literal["counter", "gauge"]
 Mode = Literal["livesum", "livemax", "liveall", "mostrecent"]

@@ -33,7 +33,6 @@ from registry.domain import (
 )
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
-from registry.observability.stats import Tally
 from registry.service.naming import (
     ANONYMOUS,
     LATEST,
@@ -46,6 +45,7 @@ from registry.service.naming import (
     validate_subject,
 )
 from registry.service.settings import SettingsUseCases
+from registry.stats import Tally
 from registry.storage import repository as repo
 from registry.storage.engine import Database
 

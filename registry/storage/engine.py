@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from registry.errors import InvalidInput, StoreError
-from registry.observability.stats import Tally
+from registry.stats import Tally
 
 WRITE_LOCK_KEY = 0x45535231  # "ESR1"
 MIGRATION_LOCK_KEY = 0x45535232  # "ESR2"

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from registry.observability.stats import Tally
+from registry.stats import Tally
 from registry.sync.base import Outcome, SchemaSource, SubjectResult, SyncState, SyncTarget
 from registry.sync.runner import RetryPolicy, SyncReport, backoff_delay, run_sync, sync_subject
 

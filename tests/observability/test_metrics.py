@@ -19,7 +19,7 @@ from registry.config import Settings
 from registry.domain import Role
 from registry.observability.inventory import Inventory
 from registry.observability.prometheus import BucketHistogram
-from registry.observability.stats import BUCKETS, Series
+from registry.stats import BUCKETS, Series
 from registry.storage.engine import Database
 from tests.api.conftest import CT, Api, avro_record
 from tests.observability.scrape import label_values, value
