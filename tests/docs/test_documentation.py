@@ -31,9 +31,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 import typer
+import typer.core
 import yaml
 from pydantic import BaseModel
 
@@ -65,7 +65,9 @@ def _of(*actions: str) -> list[Block]:
 def test_every_runnable_block_says_how_it_is_checked() -> None:
     undecided = [b.where for b in BLOCKS if b.action not in ACTIONS]
     assert not undecided, f"add a <!-- doc-test: ... --> directive before: {undecided}"
-    skipped = [b.where for b in BLOCKS if b.action == "skip" and not b.directive.partition(":")[2]]
+    skipped = [
+        b.where for b in BLOCKS if b.action == "skip" and not (b.directive or "").partition(":")[2]
+    ]
     assert not skipped, f"a skipped block must say why: {skipped}"
 
 
@@ -140,9 +142,11 @@ def _parse_esr(words: list[str]) -> None:
     nothing: unknown commands and options and bad values fail here."""
     from registry.cli.main import app
 
-    command: click.Command = typer.main.get_command(app)
+    # typer vendors its own click: its groups are TyperGroup, not click.Group (checking for
+    # click.Group stopped at the top and let every subcommand's options through unparsed).
+    command = typer.main.get_command(app)
     context = command.make_context("esr", list(words[1:]), resilient_parsing=False)
-    while isinstance(command, click.Group):
+    while isinstance(command, typer.core.TyperGroup):
         remaining = [*context._protected_args, *context.args]
         if not remaining:
             break
@@ -170,9 +174,34 @@ def _check_assignments(command: str) -> None:
 
 
 def _embedded_commands(text: str) -> list[str]:
-    """``esr ...`` commands inside another CI system's YAML (one per logical line)."""
-    joined = re.sub(r"\\\n\s*", " ", text)
-    return [m.group(0).strip() for m in re.finditer(r"\besr [^\n]+", joined)]
+    """``esr ...`` commands inside another CI system's YAML: the lines of its shell steps
+    (``script:`` and ``run:`` values, folded scalars read as YAML reads them) that start with
+    ``esr``. A title such as ``displayName: esr gate`` is not a command."""
+    found: list[str] = []
+
+    def walk(node: Any, key: str | None = None) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                walk(value, str(name))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+        elif isinstance(node, str) and key in ("script", "run"):
+            joined = re.sub(r"\\\n\s*", " ", node)
+            lines = (line.strip() for line in joined.splitlines())
+            found.extend(line for line in lines if line.startswith("esr "))
+
+    walk(yaml.safe_load(text))
+    return found
+
+
+def test_parsing_reaches_the_leaf_command() -> None:
+    _parse_esr(["esr", "serve", "--port", "9000"])
+    with pytest.raises(Exception, match="No such option: --no-such-option"):
+        _parse_esr(["esr", "serve", "--no-such-option"])
+    assert _embedded_commands(
+        "steps:\n  - script: esr gate s --against a\n    displayName: esr gate"
+    ) == ["esr gate s --against a"]
 
 
 @pytest.mark.parametrize("block", _of("parse", "run"), ids=_ids(_of("parse", "run")))
