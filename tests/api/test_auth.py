@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from registry.api.app import create_app
 from registry.config import Settings
 from registry.domain import Role
+from registry.errors import AuthenticationRequired
 from registry.security import Authenticator, hash_password
 from tests.api.conftest import Api, avro_record
 
@@ -163,6 +164,6 @@ def test_concurrent_first_requests_verify_a_password_once(
     for thread in threads:
         thread.join()
     assert seen == ["svc"] * 16 and calls == ["svc-password"]
-    with pytest.raises(security.errors.AuthenticationRequired):
+    with pytest.raises(AuthenticationRequired):
         auth.authenticate(basic("svc", "wrong-password")["Authorization"])
     assert calls == ["svc-password", "wrong-password"]

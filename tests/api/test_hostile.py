@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pytest
 
@@ -13,7 +15,10 @@ GOOD = avro_record("Order", {"name": "id", "type": "string"})
 BUDGET_S = 5.0
 
 
-def _timed(call):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def _timed(call: Callable[[], T]) -> T:
     start = time.monotonic()
     result = call()
     assert time.monotonic() - start < BUDGET_S
@@ -82,7 +87,7 @@ def test_ref_cycles_terminate(api: Api) -> None:
 
 
 def test_exponential_ref_expansion_is_bounded(api: Api) -> None:
-    defs = {
+    defs: dict[str, Any] = {
         f"d{i}": {"anyOf": [{"$ref": f"#/$defs/d{i + 1}"}, {"$ref": f"#/$defs/d{i + 1}"}]}
         for i in range(40)
     }

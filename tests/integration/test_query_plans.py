@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Select, text
 
 from registry.storage import repository as repo
 from registry.storage.engine import Database
@@ -42,7 +42,7 @@ def test_hot_reads_do_not_walk_the_history(postgres_url: str) -> None:
             ),
             {"n": VERSIONS},
         )
-    queries = {
+    queries: dict[str, tuple[Select[Any], dict[str, Any]]] = {
         "latest live": (repo._NEWEST_LIVE, {"subject": "big"}),
         "latest, deleted too (also max_version)": (repo._NEWEST, {"subject": "big"}),
         "version n": (repo._ONE, {"subject": "big", "version": VERSIONS // 2}),

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -18,7 +18,7 @@ def postgres_admin_url() -> str:
     return os.environ.get("REGISTRY_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
 
 
-def _admin_engine():  # type: ignore[no-untyped-def]
+def _admin_engine() -> Engine:
     url = postgres_admin_url().replace("postgresql://", "postgresql+psycopg://", 1)
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 

@@ -48,11 +48,12 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """One ``esr serve`` child process."""
+    """One ``esr serve`` child process on a port of its own; ``env`` adds environment
+    variables (``REGISTRY_...``) to the child's."""
 
-    def __init__(self, database_url: str, port: int | None = None, **env: str) -> None:
+    def __init__(self, database_url: str, **env: str) -> None:
         self.database_url = database_url
-        self.port = port or free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
