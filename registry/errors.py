@@ -11,9 +11,11 @@ tree to exit codes in one table (``registry.cli.errors``)::
     │   ├── SchemaNotFound (40403)         ├── SubjectSoftDeleted (40404)
     │   ├── SubjectNotSoftDeleted (40405)  ├── VersionSoftDeleted (40406)
     │   ├── VersionNotSoftDeleted (40407)  ├── SubjectConfigNotFound (40408)
-    │   └── SubjectModeNotFound (40409)
+    │   ├── SubjectModeNotFound (40409)    ├── KeyNotFound (40470)
+    │   ├── KeyNotSoftDeleted (40471)      └── KeySoftDeleted (40472)
     ├── Conflict
-    │   └── IncompatibleSchema (409)
+    │   ├── IncompatibleSchema (409)
+    │   └── KeyAlreadyExists (40971)
     ├── InvalidInput
     │   ├── MalformedRequest (400)         ├── UnprocessableRequest (422)
     │   ├── InvalidSchema (42201)          ├── InvalidVersion (42202)
@@ -22,11 +24,13 @@ tree to exit codes in one table (``registry.cli.errors``)::
     │   ├── SchemaTooLarge (42209)         ├── InvalidRuleSet (42210)
     │   ├── RequestTooLarge (41301)        ├── NotAcceptable (406)
     │   ├── UnsupportedMediaType (415)     ├── NotConvertible (42211)
-    │   └── TargetMisconfigured (42212)
+    │   ├── TargetMisconfigured (42212)    └── InvalidKey (42271)
     ├── OperationNotPermitted (42205)
-    │   └── ReferenceExists (42206)
+    │   ├── ReferenceExists (42206)
+    │   └── KeyReferenceExists (42272)
     ├── AuthenticationRequired (40101)
     ├── AccessDenied (40301)
+    │   └── DekGenerationForbidden (40370)
     ├── UpstreamError (50003)
     │   ├── RegistryUnreachable (50003)
     │   │   └── TargetUnreachable (50006)
@@ -364,3 +368,55 @@ class RemoteError(RegistryError):
         super().__init__(message)
         self.status = status
         self.remote_code = error_code
+
+
+# --- leaves: the DEK registry (Confluent's dek-registry module, DekRegistryErrors.java) --------
+
+
+class KeyNotFound(NotFound):
+    """No KEK with this name, or no DEK for this subject, version and algorithm."""
+
+    error_code = 40470
+    default_message = "Key not found"
+
+
+class KeyNotSoftDeleted(NotFound):
+    """A permanent delete of a KEK or DEK needs a soft delete first."""
+
+    error_code = 40471
+    default_message = "Key was not deleted first before being permanently deleted"
+
+
+class KeySoftDeleted(NotFound):
+    """The KEK of a DEK to undelete is itself soft-deleted."""
+
+    error_code = 40472
+    default_message = "Key must be undeleted first"
+
+
+class KeyAlreadyExists(Conflict):
+    """A different KEK or DEK already exists under this name or subject and version."""
+
+    error_code = 40971
+    default_message = "Key already exists; use a different value"
+
+
+class InvalidKey(InvalidInput):
+    """A KEK or DEK field is missing or invalid (name, subject, kmsType, kmsKeyId...)."""
+
+    error_code = 42271
+    default_message = "Invalid or missing key info"
+
+
+class KeyReferenceExists(OperationNotPermitted):
+    """A KEK still has DEKs and cannot be deleted."""
+
+    error_code = 42272
+    default_message = "One or more references exist to the key"
+
+
+class DekGenerationForbidden(AccessDenied):
+    """The registry may not generate (or rewrap) a DEK: it has no KMS access configured."""
+
+    error_code = 40370
+    default_message = "DEK generation is not enabled on this registry"

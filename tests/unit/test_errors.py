@@ -60,6 +60,13 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "StoreError": (500, 2, 50001),
     "OperationTimeout": (500, 2, 50002),
     "RemoteError": (500, 2, 50007),
+    "KeyNotFound": (404, 2, 40470),
+    "KeyNotSoftDeleted": (404, 2, 40471),
+    "KeySoftDeleted": (404, 2, 40472),
+    "KeyAlreadyExists": (409, 1, 40971),
+    "InvalidKey": (422, 2, 42271),
+    "KeyReferenceExists": (422, 2, 42272),
+    "DekGenerationForbidden": (403, 2, 40370),
 }
 
 
