@@ -128,7 +128,7 @@ def check_compatibility(
     """
     if level is CompatibilityLevel.NONE or not previous:
         return CompatibilityResult(level)
-    targets = list(previous) if level.transitive else [previous[-1]]
+    targets = level.pick_versions(previous)
     findings: list[Finding] = []
     for version, earlier in reversed(targets):
         if earlier.schema_type is not candidate.schema_type:

@@ -7,13 +7,19 @@ compatibility, storage, service, API, CLI and the pytest plugin can all speak th
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from registry.errors import InvalidCompatibilityLevel, InvalidInput, InvalidMode, InvalidSchema
 
 _E = TypeVar("_E", bound=enum.StrEnum)
+_V = TypeVar("_V")
+
+#: How deep a chain of references may go (a schema referencing one that references another...).
+#: The service refuses a registration beyond it, and the resolvers of the gate and the contract
+#: tests stop there too, so a cycle or a runaway chain fails the same way everywhere.
+MAX_REFERENCE_DEPTH = 32
 
 
 def parse_enum(cls: type[_E], text: str, error: Callable[[str], Exception]) -> _E:
@@ -81,6 +87,26 @@ class CompatibilityLevel(enum.StrEnum):
     def transitive(self) -> bool:
         """Whether the level checks against every live version, not only the latest."""
         return self.value.endswith("_TRANSITIVE")
+
+    def versions_to_check(
+        self, every: Callable[[], Sequence[_V]], latest: Callable[[], _V | None]
+    ) -> list[_V]:
+        """The versions a new schema is judged against at this level, oldest first.
+
+        Transitive levels judge against every live version (``every()``), the others against
+        the latest only (``latest()``, None when there is none). Both are loaders, so that only
+        a transitive level reads a subject's whole history (a database table, a git log).
+        NONE judges nothing, but picks like the single levels: a caller may still want the
+        latest version (the gate compares schema types at every level).
+        """
+        if self.transitive:
+            return list(every())
+        found = latest()
+        return [] if found is None else [found]
+
+    def pick_versions(self, live: Sequence[_V]) -> list[_V]:
+        """:meth:`versions_to_check` over versions already in hand (live ones, oldest first)."""
+        return self.versions_to_check(lambda: live, lambda: live[-1] if live else None)
 
     @property
     def single(self) -> CompatibilityLevel:

@@ -384,9 +384,10 @@ class _GitWalk:
 
     def texts(self, before: _Side, result: SubjectResult) -> list[tuple[str, str]]:
         assert result.level is not None
-        if result.level.transitive:
-            return [(sha[:10], text) for sha, text in self.repo.history(self.sha, before.path)]
-        return [(self.ref, self.repo.show(self.sha, before.path))]
+        return result.level.versions_to_check(
+            lambda: [(sha[:10], text) for sha, text in self.repo.history(self.sha, before.path)],
+            lambda: (self.ref, self.repo.show(self.sha, before.path)),
+        )
 
     def unchanged(self, judged: set[str]) -> list[SubjectResult]:
         root = self.repo.root / self.directory

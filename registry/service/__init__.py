@@ -1,10 +1,10 @@
 """The registry's use cases; the one transaction boundary (see ``core`` and ``settings``)."""
 
+from registry.domain import MAX_REFERENCE_DEPTH
 from registry.service.core import RegistryService
 from registry.service.naming import (
     ANONYMOUS,
     LATEST,
-    MAX_REFERENCE_DEPTH,
     Caller,
     Registration,
     parse_version,

@@ -21,6 +21,7 @@ from registry.cache import LRUCache
 from registry.compatibility import CompatibilityResult, check_compatibility
 from registry.config import Settings
 from registry.domain import (
+    MAX_REFERENCE_DEPTH,
     SUPPORTED_SCHEMA_TYPES,
     AuditEntry,
     CompatibilityLevel,
@@ -36,7 +37,6 @@ from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
 from registry.service.naming import (
     ANONYMOUS,
     LATEST,
-    MAX_REFERENCE_DEPTH,
     Caller,
     Registration,
     looks_like_json_schema,
@@ -290,16 +290,14 @@ class RegistryService(SettingsUseCases):
     def _versions_to_check(
         self, session: Session, subject: str, level: CompatibilityLevel
     ) -> list[tuple[int | None, ParsedSchema]]:
-        """The live versions a level judges a new schema against, oldest first: every one for
-        the transitive levels, the latest otherwise, none for NONE. Only transitive levels
-        read the subject's whole history."""
+        """The live versions a level judges a new schema against, oldest first (see
+        :meth:`CompatibilityLevel.versions_to_check`); none for NONE, which judges nothing."""
         if level is CompatibilityLevel.NONE:
             return []
-        if level.transitive:
-            rows = repo.version_rows(session, subject, include_deleted=False)
-        else:
-            latest = repo.latest_version_row(session, subject)
-            rows = [latest] if latest is not None else []
+        rows = level.versions_to_check(
+            lambda: repo.version_rows(session, subject, include_deleted=False),
+            lambda: repo.latest_version_row(session, subject),
+        )
         return [(r.version, self._parsed_by_id(session, r.schema_id)) for r in rows]
 
     def _schema_for(

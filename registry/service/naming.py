@@ -11,7 +11,6 @@ from registry import errors
 from registry.domain import SchemaInput, SchemaType, StoredSchema
 from registry.formats.base import ParsedSchema
 
-MAX_REFERENCE_DEPTH = 32
 MAX_SUBJECT_LENGTH = 255
 LATEST = -1
 
