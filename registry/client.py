@@ -3,7 +3,8 @@
 Used by the CLI (`esr push`, `esr gate --against URL`, `esr sync`, `esr import`) and the pytest
 plugin's ``--registry-url``. Errors are translated at this one boundary: an unreachable server
 raises :class:`RegistryUnreachable`; an error answer raises the :class:`RegistryError` subclass
-whose ``error_code`` the server sent (or a generic one carrying the code and message).
+whose ``error_code`` the server sent (or a generic one carrying the code and message). Bodies
+are shaped, and answers read, by :mod:`registry.wire`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from urllib.parse import quote
 import httpx
 
 from registry import errors
-from registry.domain import Reference, SchemaInput, SchemaType
+from registry.domain import SchemaInput
+from registry.wire import schema_to_wire
 
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 
@@ -148,15 +150,7 @@ class RegistryClient:
 
     @staticmethod
     def _body(schema: SchemaInput, **extra: Any) -> dict[str, Any]:
-        body: dict[str, Any] = {"schema": schema.schema}
-        if schema.schema_type is not SchemaType.AVRO:
-            body["schemaType"] = schema.schema_type.value
-        if schema.references:
-            body["references"] = [r.as_dict() for r in schema.references]
-        if schema.metadata is not None:
-            body["metadata"] = schema.metadata
-        if schema.rule_set is not None:
-            body["ruleSet"] = schema.rule_set
+        body: dict[str, Any] = dict(schema_to_wire(schema))
         body.update({k: v for k, v in extra.items() if v is not None})
         return body
 
@@ -286,13 +280,6 @@ class RegistryClient:
                 params={"permanent": str(permanent).lower()},
             )
         ]
-
-
-def references_from_wire(items: list[dict[str, Any]] | None) -> tuple[Reference, ...]:
-    """Turn a wire ``references`` list into domain references."""
-    return tuple(
-        Reference(str(r["name"]), str(r["subject"]), int(r["version"])) for r in (items or [])
-    )
 
 
 @contextmanager

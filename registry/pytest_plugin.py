@@ -233,10 +233,10 @@ class _RegistrySource:
         self._subjects: list[str] | None = None
 
     def __call__(self, subject: str, version: int | None) -> SourceSchema:
-        from registry.client import references_from_wire
         from registry.contract_testing import SourceSchema
         from registry.domain import SchemaType
         from registry.errors import AccessDenied, AuthenticationRequired
+        from registry.wire import references_from_wire
 
         try:
             data = self.client.version(subject, version if version is not None else "latest")

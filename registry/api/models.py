@@ -1,4 +1,8 @@
-"""Wire models of Confluent's REST API, for request parsing and the OpenAPI document."""
+"""Wire models of Confluent's REST API, for request parsing and the OpenAPI document.
+
+The dicts the API answers with are built by :mod:`registry.wire` (shared with the client);
+the response models here document them, and a test keeps their fields the same.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from registry.domain import Reference, SchemaInput, SchemaType, StoredSchema, SubjectVersion
+from registry.wire import schema_to_wire
 
 
 class WireModel(BaseModel):
@@ -235,20 +240,6 @@ def page(items: list[Any], offset: int, limit: int) -> list[Any]:
     return items if limit < 0 else items[:limit]
 
 
-def schema_wire(schema: StoredSchema) -> dict[str, Any]:
-    """The fields every schema answer shares; AVRO type and empty lists are left out."""
-    data: dict[str, Any] = {"schema": schema.schema}
-    if schema.schema_type is not SchemaType.AVRO:
-        data["schemaType"] = schema.schema_type.value
-    if schema.references:
-        data["references"] = [r.as_dict() for r in schema.references]
-    if schema.metadata is not None:
-        data["metadata"] = schema.metadata
-    if schema.rule_set is not None:
-        data["ruleSet"] = schema.rule_set
-    return data
-
-
 def encode(content: Any) -> bytes:
     """JSON bytes exactly as the app's JSON responses render them (compact, UTF-8)."""
     return json.dumps(
@@ -258,20 +249,13 @@ def encode(content: Any) -> bytes:
 
 def immutable_body(kind: str, schema: StoredSchema) -> bytes:
     """The answer of ``GET /schemas/ids/{id}`` (kind ``id``) or of its ``/schema`` (``raw``)."""
-    return encode(schema_wire(schema)) if kind == "id" else schema.schema.encode("utf-8")
+    return encode(schema_to_wire(schema)) if kind == "id" else schema.schema.encode("utf-8")
 
 
 def version_bytes(item: SubjectVersion, schema_body: bytes) -> bytes:
-    """``encode(version_wire(item))``, from the encoded :func:`schema_wire` of its schema."""
+    """``encode(version_to_wire(item))``, from the encoded ``schema_to_wire`` of its schema."""
     head = encode({"subject": item.subject, "version": item.version, "id": item.schema.id})
     return head[:-1] + b"," + schema_body[1:]
-
-
-def version_wire(item: SubjectVersion) -> dict[str, Any]:
-    """A subject version on the wire."""
-    return {"subject": item.subject, "version": item.version, "id": item.schema.id} | schema_wire(
-        item.schema
-    )
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -14,12 +14,13 @@ from typing import Any
 
 from registry.cli.gate_model import RULE_TYPE_CHANGED, GateReport, SubjectResult, SubjectStatus
 from registry.cli.gating import BOTH, GateContext, Judge
-from registry.client import RegistryClient, references_from_wire
+from registry.client import RegistryClient
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaInput, SchemaType
 from registry.errors import InvalidInput, NotFound, SubjectNotFound
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema, ResolvedReference
 from registry.formats.tree import SchemaFile, load_tree
+from registry.wire import references_from_wire
 
 
 def gate_against_registry(

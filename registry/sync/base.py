@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, ClassVar, Protocol
 
-from registry.client import RegistryClient, references_from_wire
+from registry.client import RegistryClient
 from registry.domain import CompatibilityLevel, Reference, SchemaType
 from registry.errors import (
     NotConvertible,
     TargetMisconfigured,
 )
+from registry.wire import config_from_wire, schema_from_wire
 
 # --- source -------------------------------------------------------------------------------------
 
@@ -81,22 +82,22 @@ class RegistrySource:
         result = []
         for number in sorted(self.client.versions(subject)):
             data = self.client.version(subject, number)
+            schema = schema_from_wire(data)
             result.append(
                 SourceVersion(
                     subject=subject,
                     version=int(data.get("version", number)),
-                    schema=str(data["schema"]),
-                    schema_type=SchemaType.parse(data.get("schemaType")),
-                    references=references_from_wire(data.get("references")),
+                    schema=schema.schema,
+                    schema_type=schema.schema_type,
+                    references=schema.references,
                 )
             )
         return result
 
     def compatibility(self, subject: str) -> CompatibilityLevel:
         """``GET /config/{subject}?defaultToGlobal=true``."""
-        data = self.client.config(subject)
-        level = data.get("compatibilityLevel") or data.get("compatibility") or "BACKWARD"
-        return CompatibilityLevel.parse(str(level))
+        level = config_from_wire(self.client.config(subject)).compatibility
+        return level or CompatibilityLevel.BACKWARD
 
 
 # --- target -------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from registry.api.models import encode, schema_wire, version_bytes, version_wire
+from registry.api.models import encode, version_bytes
 from registry.domain import Reference, SchemaType, StoredSchema, SubjectVersion
+from registry.wire import schema_to_wire, version_to_wire
 
 SCHEMAS = [
     StoredSchema(1, SchemaType.AVRO, '"string"', '"string"', "f"),
@@ -26,4 +27,4 @@ SCHEMAS = [
 @pytest.mark.parametrize("subject", ["s", "orders-value", 'ünï "quoted" subject'])
 def test_version_bytes_equal_the_encoded_wire_dict(schema: StoredSchema, subject: str) -> None:
     item = SubjectVersion(subject, 12, schema)
-    assert version_bytes(item, encode(schema_wire(schema))) == encode(version_wire(item))
+    assert version_bytes(item, encode(schema_to_wire(schema))) == encode(version_to_wire(item))

@@ -16,35 +16,17 @@ from registry.api.models import (
     ModeRequest,
     ModeResponse,
 )
-from registry.domain import EffectiveConfig, SubjectConfig
+from registry.wire import ConfigUpdateWire, ConfigWire, config_to_wire, config_update_to_wire
 
 router = APIRouter(tags=["config"], responses=ERRORS)
-
-
-def _config_wire(config: EffectiveConfig | SubjectConfig) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    if config.compatibility is not None:
-        data["compatibilityLevel"] = config.compatibility.value
-    if config.policy is not None:
-        data["compatibilityPolicy"] = config.policy.value
-    if config.normalize is not None:
-        data["normalize"] = config.normalize
-    return data
-
-
-def _update_wire(config: SubjectConfig) -> dict[str, Any]:
-    data = _config_wire(config)
-    if "compatibilityLevel" in data:
-        data["compatibility"] = data.pop("compatibilityLevel")
-    return data
 
 
 @router.get(
     "/config", dependencies=[READ], response_model=ConfigResponse, response_model_exclude_none=True
 )
-def get_global_config(service: ServiceDep) -> dict[str, Any]:
+def get_global_config(service: ServiceDep) -> ConfigWire:
     """The global compatibility config."""
-    return _config_wire(service.get_config(None))
+    return config_to_wire(service.get_config(None))
 
 
 @router.put(
@@ -55,7 +37,7 @@ def get_global_config(service: ServiceDep) -> dict[str, Any]:
 )
 def put_global_config(
     service: ServiceDep, caller: CallerDep, body: ConfigRequest
-) -> dict[str, Any]:
+) -> ConfigUpdateWire:
     """Change the global compatibility config."""
     new = service.set_config(
         None,
@@ -64,15 +46,15 @@ def put_global_config(
         normalize=body.normalize,
         caller=caller,
     )
-    return _update_wire(new)
+    return config_update_to_wire(new)
 
 
 @router.delete(
     "/config", dependencies=[ADMIN], response_model=ConfigResponse, response_model_exclude_none=True
 )
-def delete_global_config(service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+def delete_global_config(service: ServiceDep, caller: CallerDep) -> ConfigWire:
     """Reset the global config to the server's defaults; answer what it was."""
-    return _config_wire(service.delete_config(None, caller=caller))
+    return config_to_wire(service.delete_config(None, caller=caller))
 
 
 @router.get(
@@ -85,9 +67,9 @@ def get_subject_config(
     service: ServiceDep,
     subject: str = Path(),
     defaultToGlobal: Annotated[Flag, Query()] = False,
-) -> dict[str, Any]:
+) -> ConfigWire:
     """A subject's own config (40408 when it has none), or the effective one."""
-    return _config_wire(service.get_config(subject, default_to_global=defaultToGlobal))
+    return config_to_wire(service.get_config(subject, default_to_global=defaultToGlobal))
 
 
 @router.put(
@@ -98,7 +80,7 @@ def get_subject_config(
 )
 def put_subject_config(
     service: ServiceDep, caller: CallerDep, body: ConfigRequest, subject: str = Path()
-) -> dict[str, Any]:
+) -> ConfigUpdateWire:
     """Change a subject's compatibility config."""
     new = service.set_config(
         subject,
@@ -107,7 +89,7 @@ def put_subject_config(
         normalize=body.normalize,
         caller=caller,
     )
-    return _update_wire(new)
+    return config_update_to_wire(new)
 
 
 @router.delete(
@@ -118,9 +100,9 @@ def put_subject_config(
 )
 def delete_subject_config(
     service: ServiceDep, caller: CallerDep, subject: str = Path()
-) -> dict[str, Any]:
+) -> ConfigWire:
     """Remove a subject's config; answer what it was."""
-    return _config_wire(service.delete_config(subject, caller=caller))
+    return config_to_wire(service.delete_config(subject, caller=caller))
 
 
 @router.get("/mode", dependencies=[READ], response_model=ModeResponse)

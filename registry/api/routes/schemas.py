@@ -22,9 +22,8 @@ from registry.api.models import (
     encode,
     immutable_body,
     page,
-    schema_wire,
-    version_wire,
 )
+from registry.wire import VersionWire, schema_to_wire, version_to_wire
 
 router = APIRouter(tags=["schemas"], responses=ERRORS)
 SchemaId = Path(ge=1, le=2**63 - 1, description="Global schema id")
@@ -49,12 +48,12 @@ def list_schemas(
     latestOnly: Annotated[Flag, Query(description="Only each subject's latest version")] = False,
     offset: Offset = 0,
     limit: Limit = -1,
-) -> list[dict[str, Any]]:
+) -> list[VersionWire]:
     """Every registered subject version."""
     items = service.list_schemas(
         prefix=subjectPrefix, deleted=deleted, latest_only=latestOnly, offset=offset, limit=limit
     )
-    return [version_wire(i) for i in items]
+    return [version_to_wire(i) for i in items]
 
 
 IMMUTABLE = {
@@ -97,7 +96,7 @@ def get_schema_by_id(
     """The schema with a global id (served from memory once seen: ids never change meaning)."""
     stored = service.schema_by_id(id)
     if fetchMaxId:
-        wire = schema_wire(stored) | {"maxId": service.max_schema_id()}
+        wire = schema_to_wire(stored) | {"maxId": service.max_schema_id()}
         return Response(encode(wire), media_type=MEDIA_TYPE)
     return immutable(request, answers.put(("id", id), immutable_body("id", stored)), private)
 

@@ -19,11 +19,10 @@ from registry.api.models import (
     SubjectVersionResponse,
     encode,
     page,
-    schema_wire,
     version_bytes,
-    version_wire,
 )
 from registry.service.naming import VERSION_PATTERN
+from registry.wire import schema_to_wire, version_to_wire
 
 router = APIRouter(tags=["subjects"], responses=ERRORS)
 Subject = Path(description="Subject name")
@@ -61,7 +60,7 @@ def lookup_schema(
 ) -> Response:
     """Is this schema registered under the subject? Which version?"""
     found = service.lookup(subject, body.to_input(), normalize=normalize, deleted=deleted)
-    return Response(encode(version_wire(found)), media_type=MEDIA_TYPE)
+    return Response(encode(version_to_wire(found)), media_type=MEDIA_TYPE)
 
 
 @router.delete("/subjects/{subject}", dependencies=[ADMIN], response_model=list[int])
@@ -131,7 +130,7 @@ def get_version(
     """One version of a subject."""
     found = service.get_version(subject, version, deleted=deleted)
     key = ("id", found.schema.id)
-    schema = answers.get(key) or answers.put(key, encode(schema_wire(found.schema)))
+    schema = answers.get(key) or answers.put(key, encode(schema_to_wire(found.schema)))
     return Response(version_bytes(found, schema.body), media_type=MEDIA_TYPE)
 
 
