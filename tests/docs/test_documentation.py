@@ -13,8 +13,9 @@ Every runnable block of README.md and docs/ says how it is checked (``tests/docs
 * ``workflow`` blocks use only inputs the composite action declares.
 
 Every ``REGISTRY_*`` name anywhere in the documentation must be a setting (or one of the test
-and benchmark variables listed here), and the Configuration table must list every setting with
-its real default.
+and benchmark variables listed here), the tables of ``docs/configuration.md`` must list every
+setting, nested ones included, with its real default, and the README's links into the
+repository must lead somewhere (mkdocs --strict checks the links between pages of docs/).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import typer
 import typer.core
 import yaml
 from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from registry.config import Settings
 from tests.docs.markdown import ROOT, Block, assignments, blocks, commands, documents, shell_words
@@ -103,14 +105,44 @@ def test_every_documented_variable_is_a_setting() -> None:
     assert not unknown, "documented but not a setting:\n" + "\n".join(unknown)
 
 
-def _configuration_table() -> dict[str, str]:
+CONFIGURATION = ROOT / "docs" / "configuration.md"
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to ``-``."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_readmes_links_lead_somewhere() -> None:
+    """README.md is read on GitHub, outside the site: its links are files of the repository."""
+    broken = []
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `(REGISTRY_[A-Z0-9_]+)(?:\.\.\.)?`[^|]*\| ([^|]*) \|", section, re.M)
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            continue
+        path, _, anchor = target.partition("#")
+        if not (ROOT / path).exists():
+            broken.append(target)
+        elif anchor:
+            page = (ROOT / path).read_text(encoding="utf-8")
+            prose = re.sub(r"^```.*?^```", "", page, flags=re.S | re.M)
+            headings = re.findall(r"^#+ (.+)$", prose, re.M)
+            if anchor not in {_github_anchor(heading) for heading in headings}:
+                broken.append(target)
+    assert not broken, f"README.md links to nothing: {broken}"
+
+
+def _configuration_table() -> dict[str, str]:
+    """``| `REGISTRY_X` | default | meaning |`` rows of the Configuration page's tables."""
+    text = CONFIGURATION.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(REGISTRY_[A-Z0-9_]+)(?:\.\.\.)?`[^|]*\| ([^|]*) \|", text, re.M)
+    assert len(rows) == len(dict(rows)), "a setting is listed twice"
     return {name: default.strip() for name, default in rows}
 
 
 def _default_text(value: Any) -> str:
+    if value is PydanticUndefined:
+        return "required"
     if value is None:
         return "unset"
     if isinstance(value, bool):
@@ -122,16 +154,27 @@ def _default_text(value: Any) -> str:
     return f"`{value}`"
 
 
+def _is_section(field: Any) -> bool:
+    """A nested group of settings (``REGISTRY_SYNC__GLUE``), not a setting of its own."""
+    return any(
+        isinstance(candidate, type) and issubclass(candidate, BaseModel)
+        for candidate in getattr(field.annotation, "__args__", (field.annotation,))
+    )
+
+
 def test_the_configuration_table_lists_every_setting_with_its_default() -> None:
     table = _configuration_table()
-    for name, field in Settings.model_fields.items():
-        if name == "sync":
-            assert any(row.startswith("REGISTRY_SYNC") for row in table), "sync settings"
+    assert "REGISTRY_SYNC__" in table, "the main table points at the sync settings"
+    for variable, field in SETTINGS.items():
+        if _is_section(field):
             continue
-        variable = f"REGISTRY_{name.upper()}"
-        assert variable in table, f"the Configuration table lacks {variable} ({field.description})"
+        assert variable in table, (
+            f"{CONFIGURATION.relative_to(ROOT)} lacks {variable} ({field.description})"
+        )
         default = field.get_default(call_default_factory=True)
         assert table[variable] == _default_text(default), variable
+    listed = {name for name in table if not name.endswith("__")}
+    assert listed <= set(SETTINGS), f"not settings: {listed - set(SETTINGS)}"
 
 
 # --- parse ----------------------------------------------------------------------------------
