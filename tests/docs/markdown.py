@@ -1,15 +1,20 @@
 """The code blocks of the documentation, with what the tests are to do with each.
 
 Every fenced block of README.md and docs/ in a language a user would run or paste (bash, sh,
-console, python, toml, yaml) carries a directive in an HTML comment on the line before its fence:
+console, python, toml, yaml), indented in a list item or not, carries a directive in an HTML
+comment on the line before its fence:
 
     <!-- doc-test: run -->                    run it, in a sandbox, against a real esr serve
     <!-- doc-test: run; setup: CMD -->        the same, after CMD (files the block assumes)
+    <!-- doc-test: run; exit: N -->           every command must exit with N (default 0)
+    <!-- doc-test: run; servers: a, b -->     more servers, reached as http://a:8081 ...
     <!-- doc-test: parse -->                  parse every `esr` command and check every
                                               REGISTRY_* variable against Settings (for blocks
                                               that need a cloud or a remote host)
     <!-- doc-test: tool.esr -->               a [tool.esr] table the gate must load
     <!-- doc-test: workflow -->               a GitHub workflow using the composite action
+    <!-- doc-test: contract -->               a contract file that loads, naming known subjects
+    <!-- doc-test: make-run -->               `make run` must serve (a test of its own runs it)
     <!-- doc-test: skip: REASON -->           not run, and why
 
 Readers see nothing of it; a block without a directive fails the tests, so nobody adds a command
@@ -19,12 +24,14 @@ to the docs without deciding how it is checked.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNABLE = frozenset({"bash", "sh", "shell", "console", "python", "toml", "yaml"})
-_FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+# A fence at the start of a line, or indented (inside a list item), closed at the same indentation.
+_FENCE = re.compile(r"^([ \t]*)```(\w*)[^\n]*\n(.*?)^\1```[ \t]*$", re.S | re.M)
 _DIRECTIVE = re.compile(r"<!--\s*doc-test:\s*(.*?)\s*-->\s*\n$")
 
 
@@ -68,7 +75,7 @@ def blocks() -> list[Block]:
     for path in documents():
         text = path.read_text(encoding="utf-8")
         for match in _FENCE.finditer(text):
-            language = match.group(1).lower()
+            language = match.group(2).lower()
             if language not in RUNNABLE:
                 continue
             before = text[: match.start()]
@@ -78,7 +85,7 @@ def blocks() -> list[Block]:
                     path,
                     before.count("\n") + 1,
                     language,
-                    match.group(2),
+                    textwrap.dedent(match.group(3)),
                     directive.group(1) if directive else None,
                 )
             )
