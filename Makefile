@@ -6,8 +6,10 @@ STAMP := $(VENV)/.installed
 # `make run PORT=9000 DATABASE_URL=postgresql://...` serves elsewhere.
 PORT ?= 8081
 DATABASE_URL ?= sqlite:///./registry.db
+# `make docs SITE_DIR=/tmp/site` builds the documentation site elsewhere.
+SITE_DIR ?= site
 
-.PHONY: run test install lint format typecheck unit bench dist clean
+.PHONY: run test install lint docs format typecheck unit bench dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +32,12 @@ format: $(STAMP)
 	$(BIN)/ruff format registry tests bench examples
 	$(BIN)/ruff check --fix registry tests bench examples
 
-test: lint
+# The documentation site (mkdocs.yml, docs/): a broken link or anchor, or a page missing from the
+# nav, fails the build.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
+
+test: lint docs
 	AWS_EC2_METADATA_DISABLED=true $(BIN)/python -m pytest -n 2 --dist loadgroup
 
 unit: $(STAMP)
@@ -48,4 +55,4 @@ dist: $(STAMP)
 	@ls dist
 
 clean:
-	rm -rf $(VENV) dist .mypy_cache .ruff_cache .pytest_cache registry.db registry.db-wal registry.db-shm
+	rm -rf $(VENV) dist site .mypy_cache .ruff_cache .pytest_cache registry.db registry.db-wal registry.db-shm
