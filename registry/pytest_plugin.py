@@ -32,14 +32,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from registry.client import RegistryClient
     from registry.contract_testing import (
         CapturedEvents,
         EventContracts,
         LocalTreeSource,
         Report,
         SchemaSource,
-        SourceSchema,
     )
     from registry.contract_testing.access import RegistryAccess, Setting
 
@@ -205,10 +203,11 @@ class _State:
 
     def _registry_source(self, access: RegistryAccess, tree: LocalTreeSource) -> SchemaSource:
         from registry.client import RegistryClient
+        from registry.contract_testing import RegistrySource
 
         client = RegistryClient(access.url, auth=access.basic_auth, token=access.token)
         self.closers.append(client.close)
-        return _RegistrySource(client, access, tree)
+        return RegistrySource(client, access=access, tree=tree)
 
     def close(self) -> None:
         for close in self.closers:
@@ -218,68 +217,6 @@ class _State:
             from registry.contract_testing import aws
 
             aws.uninstall()
-
-
-class _RegistrySource:
-    """Subjects from a registry (``--registry-url``); the resolver asks once per version."""
-
-    def __init__(
-        self, client: RegistryClient, access: RegistryAccess, tree: LocalTreeSource
-    ) -> None:
-        self.client = client
-        self.access = access
-        self.tree = tree
-        self.where = f"the registry at {access.url}"
-        self._subjects: list[str] | None = None
-
-    def __call__(self, subject: str, version: int | None) -> SourceSchema:
-        from registry.contract_testing import SourceSchema
-        from registry.domain import SchemaType
-        from registry.errors import AccessDenied, AuthenticationRequired
-        from registry.wire import references_from_wire
-
-        try:
-            data = self.client.version(subject, version if version is not None else "latest")
-        except (AuthenticationRequired, AccessDenied) as exc:
-            sent = self.access.credentials
-            if self.access.basic_auth is None and self.access.token is None:
-                sent += "; give --registry-user with ESR_REGISTRY_PASSWORD, or --registry-token"
-            exc.message = f"{self.where} answered: {exc.message} (sent {sent})"
-            exc.args = (exc.message,)
-            raise
-        return SourceSchema(
-            subject=subject,
-            schema_type=SchemaType.parse(data.get("schemaType")),
-            text=str(data["schema"]),
-            version=int(data["version"]),
-            schema_id=int(data["id"]),
-            references=references_from_wire(data.get("references")),
-            origin=f"{self.access.url} {subject}@{data['version']}",
-        )
-
-    def subjects(self) -> list[str]:
-        """The registry's subjects (asked once, and only to suggest a name)."""
-        from registry.errors import RegistryError
-
-        if self._subjects is None:
-            try:
-                self._subjects = self.client.subjects()
-            except RegistryError:
-                self._subjects = []
-        return self._subjects
-
-    def missing_note(self, subject: str) -> str:
-        """Say so when the schemas tree has a subject the registry lacks."""
-        from registry.errors import RegistryError
-
-        try:
-            self.tree(subject, None)
-        except RegistryError:
-            return ""
-        return (
-            f" ({self.tree.where} has it: register it, e.g. with esr push, or test against "
-            "the schemas tree without a registry URL)"
-        )
 
 
 _STATE = pytest.StashKey[_State]()

@@ -3,24 +3,22 @@
 For each file of the tree (subject from its path): a subject the registry does not know is
 *new*; a schema the subject already has (``POST /subjects/{s}`` finds it) is *unchanged*, since
 registering it again creates nothing; anything else is checked with the one engine against the
-registered versions (the latest, or all live ones for transitive levels), at the level from
-``[tool.esr]``, else the registry's config for the subject, else BACKWARD. References of
-registered schemas are fetched from the registry and resolved before parsing.
+registered versions the level picks (``CompatibilityLevel.versions_to_check``), at the level from
+``[tool.esr]``, else the registry's config for the subject, else BACKWARD. Registered versions
+are fetched and parsed, references included, by the contract tests' ``SchemaResolver`` over a
+``RegistrySource``: the gate and the pytest plugin read a registry the same way.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from registry.cli.gate_model import RULE_TYPE_CHANGED, GateReport, SubjectResult, SubjectStatus
 from registry.cli.gating import BOTH, GateContext, Judge
 from registry.client import RegistryClient
+from registry.contract_testing.schemas import RegistrySource, SchemaResolver
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaInput, SchemaType
-from registry.errors import InvalidInput, NotFound, SubjectNotFound
-from registry.formats import get_format
-from registry.formats.base import ParsedSchema, ResolvedReference
+from registry.errors import NotFound, SubjectNotFound
 from registry.formats.tree import SchemaFile, load_tree
-from registry.wire import references_from_wire
+from registry.wire import config_from_wire
 
 
 def gate_against_registry(
@@ -45,7 +43,7 @@ class _RegistryWalk:
         self.ctx = ctx
         self.client = client
         self.judge = Judge(ctx)
-        self.parsed: dict[tuple[str, int], tuple[dict[str, Any], ParsedSchema]] = {}
+        self.resolver = SchemaResolver(RegistrySource(client))
 
     def registry_settings(
         self, subject: str
@@ -54,12 +52,8 @@ class _RegistryWalk:
             config = self.client.config(subject)
         except NotFound:
             config = self.client.config()
-        level = config.get("compatibilityLevel") or config.get("compatibility")
-        policy = config.get("compatibilityPolicy")
-        return (
-            CompatibilityLevel.parse(level) if level else None,
-            CompatibilityPolicy.parse(policy) if policy else None,
-        )
+        settings = config_from_wire(config)
+        return settings.compatibility, settings.policy
 
     def subject(self, item: SchemaFile) -> SubjectResult:
         level, policy = self.judge.settings(item.subject, *self.registry_settings(item.subject))
@@ -84,16 +78,15 @@ class _RegistryWalk:
             result.status = SubjectStatus.UNCHANGED
             result.detail = f"registered as version {found.get('version')}, id {found.get('id')}"
             return result
-        targets = versions if level.transitive else versions[-1:]
-        previous = [self.version(item.subject, v) for v in targets]
+        previous = [
+            (f"version {v}", self.resolver.resolve(item.subject, v).schema)
+            for v in level.pick_versions(versions)
+        ]
         types = {schema.schema_type for _, schema in previous}
         if types != {item.schema_type}:
             self.type_changed(result, types)
         else:
-            labelled = [
-                (f"version {v}", schema) for v, (_, schema) in zip(targets, previous, strict=True)
-            ]
-            self.judge.compare(result, text, candidate, labelled)
+            self.judge.compare(result, text, candidate, previous)
         return result
 
     def type_changed(self, result: SubjectResult, types: set[SchemaType]) -> None:
@@ -114,35 +107,3 @@ class _RegistryWalk:
             ),
         )
         result.status = SubjectStatus.BREAKING if result.findings[-1].blocking else result.status
-
-    def version(self, subject: str, version: int) -> tuple[int, ParsedSchema]:
-        """A registered version, parsed with its references resolved from the registry."""
-        return version, self._parsed(subject, version, depth=0)[1]
-
-    def _parsed(
-        self, subject: str, version: int, depth: int
-    ) -> tuple[dict[str, Any], ParsedSchema]:
-        key = (subject, version)
-        if key in self.parsed:
-            return self.parsed[key]
-        if depth > 32:
-            raise InvalidInput(f"references of {subject} version {version} nest too deeply")
-        data = self.client.version(subject, version)
-        references = tuple(
-            ResolvedReference(
-                ref.name,
-                ref.subject,
-                ref.version,
-                self._parsed(ref.subject, ref.version, depth + 1)[1],
-            )
-            for ref in references_from_wire(data.get("references"))
-        )
-        schema_type = SchemaType.parse(data.get("schemaType"))
-        try:
-            parsed = get_format(schema_type).parse(str(data["schema"]), references)
-        except InvalidInput as exc:
-            raise InvalidInput(
-                f"registered {subject} version {version} does not parse here: {exc.message}"
-            ) from None
-        self.parsed[key] = (data, parsed)
-        return self.parsed[key]

@@ -25,6 +25,7 @@ from registry.contract_testing.model import (
 from registry.contract_testing.report import Report
 from registry.contract_testing.schemas import (
     LocalTreeSource,
+    RegistrySource,
     ResolvedSubject,
     SchemaResolver,
     SchemaSource,
@@ -51,6 +52,7 @@ __all__ = [
     "LambdaContext",
     "LocalTreeSource",
     "Options",
+    "RegistrySource",
     "Report",
     "ResolvedSubject",
     "Role",

@@ -1,10 +1,11 @@
 """Where the schemas of contracts come from: the local ``schemas/`` tree or a registry.
 
 A :class:`SchemaSource` is any callable ``source(subject, version) -> SourceSchema`` (version
-None means the latest). This layer cannot import the HTTP client (a sibling layer), so the
-pytest plugin passes a source built on ``registry.client.RegistryClient`` when ``--registry-url``
-is given; :class:`LocalTreeSource` reads the working tree. :class:`SchemaResolver` parses what a
-source returns (references included) with the schema's format and caches the result.
+None means the latest). :class:`LocalTreeSource` reads the working tree; :class:`RegistrySource`
+reads a registry through a ``registry.client.RegistryClient`` (the pytest plugin's
+``--registry-url``, and ``esr gate --against URL``). :class:`SchemaResolver` parses what a
+source returns (references included, at most ``MAX_REFERENCE_DEPTH`` deep) with the schema's
+format and caches the result: the plugin and the gate resolve registered schemas with this one.
 
 A source may also say where it looks (``where``), list its subjects (``subjects()``) and add a
 note about a missing subject (``missing_note(subject)``); :func:`unknown_subject` uses them to
@@ -16,12 +17,22 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from registry.domain import Reference, SchemaType
-from registry.errors import InvalidInput, InvalidSchema, SubjectNotFound, VersionNotFound
+from registry.contract_testing.access import RegistryAccess
+from registry.domain import MAX_REFERENCE_DEPTH, Reference, SchemaType
+from registry.errors import (
+    AccessDenied,
+    AuthenticationRequired,
+    InvalidInput,
+    InvalidSchema,
+    RegistryError,
+    SubjectNotFound,
+    VersionNotFound,
+)
 from registry.formats import ParsedSchema, ResolvedReference, SchemaFormat, get_format
 from registry.formats.tree import SchemaFile, load_tree
+from registry.wire import schema_from_wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,92 @@ class LocalTreeSource:
         )
 
 
+class RegistryReader(Protocol):
+    """What :class:`RegistrySource` asks of a ``registry.client.RegistryClient``.
+
+    Written as a protocol, not an import: the client brings httpx, which the import contracts
+    keep out of this package (the plugin and the gate pass their client in).
+    """
+
+    base_url: str
+
+    def version(self, subject: str, version: int | str = "latest") -> dict[str, Any]:
+        """``GET /subjects/{subject}/versions/{version}``."""
+        ...
+
+    def subjects(self, prefix: str | None = None, *, deleted: bool = False) -> list[str]:
+        """``GET /subjects``."""
+        ...
+
+
+class RegistrySource:
+    """Schemas from a registry, over Confluent's REST API; the resolver asks once per version.
+
+    ``access`` (the plugin's URL and credentials) makes an authentication error say what was
+    sent; ``tree`` makes a subject missing from the registry but present in the working tree
+    say so.
+    """
+
+    def __init__(
+        self,
+        client: RegistryReader,
+        *,
+        access: RegistryAccess | None = None,
+        tree: LocalTreeSource | None = None,
+    ) -> None:
+        self.client = client
+        self.access = access
+        self.tree = tree
+        self.url = access.url if access is not None else client.base_url
+        self.where = f"the registry at {self.url}"
+        self._subjects: list[str] | None = None
+
+    def __call__(self, subject: str, version: int | None) -> SourceSchema:
+        """``GET /subjects/{subject}/versions/{version or 'latest'}``, read as a schema."""
+        try:
+            data = self.client.version(subject, version if version is not None else "latest")
+        except (AuthenticationRequired, AccessDenied) as exc:
+            if self.access is not None:
+                sent = self.access.credentials
+                if self.access.basic_auth is None and self.access.token is None:
+                    sent += "; give --registry-user with ESR_REGISTRY_PASSWORD, or --registry-token"
+                exc.message = f"{self.where} answered: {exc.message} (sent {sent})"
+                exc.args = (exc.message,)
+            raise
+        schema = schema_from_wire(data)
+        return SourceSchema(
+            subject=subject,
+            schema_type=schema.schema_type,
+            text=schema.schema,
+            version=int(data["version"]),
+            schema_id=int(data["id"]),
+            references=schema.references,
+            origin=f"{self.url} {subject}@{data['version']}",
+        )
+
+    def subjects(self) -> list[str]:
+        """The registry's subjects (asked once, and only to suggest a name)."""
+        if self._subjects is None:
+            try:
+                self._subjects = self.client.subjects()
+            except RegistryError:
+                self._subjects = []
+        return self._subjects
+
+    def missing_note(self, subject: str) -> str:
+        """Say so when the schemas tree has a subject the registry lacks."""
+        if self.tree is None:
+            return ""
+        try:
+            self.tree(subject, None)
+        except RegistryError:
+            return ""
+        return (
+            f" ({self.tree.where} has it: register it, e.g. with esr push, or test against "
+            "the schemas tree without a registry URL)"
+        )
+
+
 def unknown_subject(subject: str, source: SchemaSource) -> str:
     """``unknown subject 'x': not in the schemas tree schemas/; did you mean 'y'?``."""
     where = str(getattr(source, "where", "the schema source"))
@@ -127,7 +224,7 @@ class ResolvedSubject:
 class SchemaResolver:
     """Fetches and parses subjects through a source, once each."""
 
-    def __init__(self, source: SchemaSource, *, max_depth: int = 32) -> None:
+    def __init__(self, source: SchemaSource, *, max_depth: int = MAX_REFERENCE_DEPTH) -> None:
         self.source = source
         self.max_depth = max_depth
         self._cache: dict[tuple[str, int | None], ResolvedSubject] = {}

@@ -120,3 +120,32 @@ def test_unreachable_registry_exits_3(workdir: Path) -> None:
     )
     assert result.exit_code == 3
     assert "unreachable" in result.stderr
+
+
+def test_references_of_registered_versions_are_resolved_from_the_registry(
+    live_registry: ServerProcess, workdir: Path
+) -> None:
+    customer = '{"name": "customer", "type": "com.shop.Customer"}'
+    inlined = (
+        '{"name": "customer", "type": {"type": "record", "name": "Customer", '
+        '"fields": [{"name": "id", "type": "string"}]}}'
+    )
+    _register(
+        live_registry, "r7.Customer", avro_record("Customer", '{"name": "id", "type": "string"}')
+    )
+    reference = {"name": "com.shop.Customer", "subject": "r7.Customer", "version": 1}
+    response = httpx.post(
+        f"{live_registry.url}/subjects/r7.Order/versions",
+        json={"schema": avro_record("Order", customer), "references": [reference]},
+        headers=CONTENT,
+    )
+    assert response.status_code == 200, response.text
+    write_tree(
+        workdir,
+        {"r7/Order.avsc": avro_record("Order", inlined, '{"name": "coupon", "type": "string"}')},
+    )
+    code, report = gate_tree(workdir, live_registry.url)
+    assert code == 1, report
+    (finding,) = report["findings"]
+    assert finding["rule"] == "avro.field-added-without-default"
+    assert finding["against"] == "version 1"
