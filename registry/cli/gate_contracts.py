@@ -1,17 +1,11 @@
-"""Who produces and who consumes each subject, read minimally from ``contracts/*.yaml``.
+"""Who produces and who consumes each subject, from the contract files in ``contracts/``.
 
-A contract file names one service and the subjects it produces and consumes::
-
-    service: billing
-    produces:
-      - subject: payments.PaymentCaptured
-        transport: kafka
-    consumes:
-      - subject: orders.OrderPlaced
-
-The gate only needs the subject names, so only ``service``, ``produces[].subject`` and
-``consumes[].subject`` are read (a bare string stands for ``{subject: ...}``); everything else in
-a contract belongs to ``registry.contract_testing``.
+The gate reads them with the contract tests' own loader (:mod:`registry.contract_testing`), so
+a folder ``esr gate`` accepts is one the pytest plugin accepts, and the other way round: the same
+files (hidden folders such as ``.github/`` skipped), the same refusals with the same
+``file:line:`` messages (``InvalidInput``, so ``esr gate`` exits 2 on a malformed contract). Of a
+contract the gate keeps only which services produce and consume which subject, to name whom a
+breaking change hurts.
 """
 
 from __future__ import annotations
@@ -20,11 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from registry.errors import InvalidInput
+from registry.contract_testing import ContractSet, Role
+from registry.contract_testing import load_contracts as load_contract_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +25,18 @@ class ContractIndex:
 
     producers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     consumers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, contracts: ContractSet) -> ContractIndex:
+        """The producers and consumers of every subject the contracts name."""
+        services: dict[Role, dict[str, set[str]]] = {role: defaultdict(set) for role in Role}
+        for binding in contracts.bindings():
+            services[binding.role][binding.subject].add(binding.service)
+        producers, consumers = (
+            {subject: tuple(sorted(names)) for subject, names in services[role].items()}
+            for role in (Role.PRODUCES, Role.CONSUMES)
+        )
+        return cls(producers, consumers)
 
     def services(self, subject: str, breaks: Iterable[str]) -> tuple[str, ...]:
         """The services a finding breaking ``producers`` and/or ``consumers`` names, sorted."""
@@ -43,54 +47,13 @@ class ContractIndex:
         return tuple(sorted(found))
 
 
-def load_contracts(directory: Path | None) -> ContractIndex:
-    """Read every ``*.yaml``/``*.yml`` under ``directory``; absent directory: empty index."""
+def load_contracts(directory: Path | None, *, relative_to: Path | None = None) -> ContractIndex:
+    """The index of every contract under ``directory``; an absent directory: an empty index.
+
+    Messages name files relative to ``relative_to`` (default: the working directory), as the
+    plugin names them relative to its root directory.
+    """
     if directory is None or not directory.is_dir():
         return ContractIndex()
-    producers: dict[str, set[str]] = defaultdict(set)
-    consumers: dict[str, set[str]] = defaultdict(set)
-    files = sorted([*directory.rglob("*.yaml"), *directory.rglob("*.yml")])
-    for path in files:
-        for document in _documents(path):
-            service = document.get("service")
-            if not isinstance(service, str) or not service:
-                raise InvalidInput(f"{path}: a contract needs 'service: <name>'")
-            for subject in _subjects(document.get("produces"), path, "produces"):
-                producers[subject].add(service)
-            for subject in _subjects(document.get("consumes"), path, "consumes"):
-                consumers[subject].add(service)
-    return ContractIndex(
-        {k: tuple(sorted(v)) for k, v in producers.items()},
-        {k: tuple(sorted(v)) for k, v in consumers.items()},
-    )
-
-
-def _documents(path: Path) -> list[Mapping[str, Any]]:
-    try:
-        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"{path}: not valid YAML ({exc})") from None
-    result: list[Mapping[str, Any]] = []
-    for document in documents:
-        if document is None:
-            continue
-        if not isinstance(document, dict):
-            raise InvalidInput(f"{path}: a contract must be a mapping")
-        result.append(document)
-    return result
-
-
-def _subjects(items: Any, path: Path, key: str) -> list[str]:
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise InvalidInput(f"{path}: '{key}' must be a list")
-    subjects = []
-    for item in items:
-        subject = item.get("subject") if isinstance(item, dict) else item
-        if not isinstance(subject, str) or not subject:
-            raise InvalidInput(f"{path}: every entry of '{key}' needs a 'subject'")
-        subjects.append(subject)
-    return subjects
+    base = Path.cwd() if relative_to is None else relative_to
+    return ContractIndex.of(load_contract_set(directory, relative_to=base))

@@ -4,6 +4,11 @@ The YAML is composed into nodes (``yaml.compose``) rather than loaded, so every 
 line it was written on; duplicate keys, unknown keys, wrong types and unknown transports are all
 refused here, before any test runs. Every error is an :class:`~registry.errors.InvalidInput`
 whose message starts with ``file:line:``.
+
+This is the one reader of the contract format: the pytest plugin and ``esr gate`` both load
+``contracts/`` here, so they accept the same files and refuse the same ones. The format is
+strict: one YAML document (one service) per file, every binding a mapping with its ``subject``
+and ``transport``, and files under hidden folders (``.github/``...) are not contracts.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -111,6 +117,11 @@ def parse_contract(text: str, file: Path) -> ServiceContract:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
+        if isinstance(exc, ComposerError) and "single document" in str(exc.context):
+            raise InvalidInput(
+                f"{file}:{line}: a second YAML document; a contract file holds the contract of "
+                "one service: give each service its own file"
+            ) from None
         raise InvalidInput(f"{file}:{line}: not valid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{file}:1: not valid YAML: {exc}") from None
@@ -137,10 +148,18 @@ def parse_contract(text: str, file: Path) -> ServiceContract:
 
 def _binding(reader: _Reader, service: str, role: Role, node: Node, index: int) -> Binding:
     where = f"{role.value}[{index}]"
+    if isinstance(node, ScalarNode) and node.tag.endswith(":str"):
+        raise reader.fail(
+            node,
+            f"{where} must be a mapping with 'subject' and 'transport', not the bare subject "
+            f"{node.value!r}",
+        )
     keys = reader.mapping(node, where)
-    for required in ("subject", "transport"):
-        if required not in keys:
-            raise reader.fail(node, f"{where} has no '{required}'")
+    if "subject" not in keys:
+        raise reader.fail(node, f"{where} has no 'subject'")
+    if "transport" not in keys:
+        known = ", ".join(t.value for t in Transport)
+        raise reader.fail(node, f"{where} has no 'transport' (one of {known})")
     subject = reader.string(keys["subject"][1], f"{where}.subject")
     if not _SUBJECT.match(subject):
         raise reader.fail(keys["subject"][1], f"{where}.subject '{subject}' is not a subject name")

@@ -333,9 +333,13 @@ def test_outside_a_git_repository_exits_2(tmp_path, monkeypatch: pytest.MonkeyPa
 def test_contracts_name_the_services_a_change_breaks(project: Project) -> None:
     project.write(
         "contracts/checkout.yaml",
-        "service: checkout\nproduces:\n  - subject: orders.Order\n    transport: kafka\n",
+        "service: checkout\nproduces:\n  - subject: orders.Order\n    transport: sns\n"
+        "    topic: orders\n",
     )
-    project.write("contracts/billing.yaml", "service: billing\nconsumes:\n  - orders.Order\n")
+    project.write(
+        "contracts/billing.yaml",
+        "service: billing\nconsumes:\n  - subject: orders.Order\n    transport: sqs\n",
+    )
     project.write("schemas/orders/Order.avsc", ORDER_BREAKING)
     code, report = project.gate_json("--against", "HEAD")
     assert code == 1
@@ -344,6 +348,17 @@ def test_contracts_name_the_services_a_change_breaks(project: Project) -> None:
     (project.root / "schemas/orders/Order.avsc").unlink()
     _, report = project.gate_json("--against", "HEAD")
     assert _finding(report, "gate.subject-deleted")["services"] == ["billing", "checkout"]
+
+
+def test_a_malformed_contract_is_a_configuration_error(project: Project) -> None:
+    project.write("contracts/billing.yaml", "service: billing\nconsumes:\n  - orders.Order\n")
+    project.write("schemas/orders/Order.avsc", ORDER_BREAKING)
+    result = project.gate("--against", "HEAD")
+    assert result.exit_code == 2
+    assert (
+        "contracts/billing.yaml:3: consumes[0] must be a mapping with 'subject' and "
+        "'transport', not the bare subject 'orders.Order'"
+    ) in " ".join(result.stderr.split())
 
 
 def test_forward_level_breaks_consumers(project: Project) -> None:

@@ -102,10 +102,12 @@ def test_missing_file_or_table_means_defaults(tmp_path: Path) -> None:
     assert config.source is not None and config.subjects == ()
 
 
-def test_contracts_minimal_reading(tmp_path: Path) -> None:
+def test_contracts_index_producers_and_consumers(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
-        "service: a\nproduces: [{subject: s1}]\nconsumes: [s2]\n---\nservice: b\nconsumes: [s1]\n"
+        "service: a\nproduces: [{subject: s1, transport: sns, topic: t}]\n"
+        "consumes: [{subject: s2, transport: sqs}]\n"
     )
+    (tmp_path / "b.yaml").write_text("service: b\nconsumes: [{subject: s1, transport: sqs}]\n")
     index = load_contracts(tmp_path)
     assert index.services("s1", ["producers"]) == ("a",)
     assert index.services("s1", ["producers", "consumers"]) == ("a", "b")
@@ -115,7 +117,15 @@ def test_contracts_minimal_reading(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["produces: []\n", "service: a\nproduces: {s: 1}\n", "service: a\nconsumes: [{}]\n", "["],
+    [
+        "produces: []\n",
+        "service: a\nproduces: {s: 1}\n",
+        "service: a\nconsumes: [{}]\n",
+        "[",
+        "service: a\nconsumes: [s1]\n",
+        "service: a\nconsumes: [{subject: s1}]\n",
+        "service: a\n---\nservice: b\n",
+    ],
 )
 def test_malformed_contracts_are_invalid_input(tmp_path: Path, text: str) -> None:
     (tmp_path / "bad.yml").write_text(text)
