@@ -14,7 +14,7 @@ these only shape what is already valid.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Required, TypedDict
+from typing import Any, Required, TypedDict, cast
 
 from registry.domain import (
     CompatibilityLevel,
@@ -128,14 +128,10 @@ def config_to_wire(config: EffectiveConfig | SubjectConfig) -> ConfigWire:
 
 def config_update_to_wire(config: SubjectConfig) -> ConfigUpdateWire:
     """A config as written: the level is ``compatibility`` there, not ``compatibilityLevel``."""
-    data: ConfigUpdateWire = {}
-    if config.compatibility is not None:
-        data["compatibility"] = config.compatibility.value
-    if config.policy is not None:
-        data["compatibilityPolicy"] = config.policy.value
-    if config.normalize is not None:
-        data["normalize"] = config.normalize
-    return data
+    data: dict[str, Any] = dict(config_to_wire(config))
+    if "compatibilityLevel" in data:
+        data = {"compatibility": data.pop("compatibilityLevel"), **data}
+    return cast(ConfigUpdateWire, data)
 
 
 def config_from_wire(data: Mapping[str, Any]) -> SubjectConfig:
