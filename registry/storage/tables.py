@@ -10,6 +10,8 @@
 * ``schema_references``: the references each schema makes, for ``referencedby``.
 * ``configs`` and ``modes``: global settings under the subject ``""``, per-subject otherwise.
 * ``audit_log``: every write, who, when, what and from where.
+* ``keks`` and ``deks``: the DEK registry's key encryption keys and the data encryption keys
+  wrapped by them (only ever the wrapped material; see ``registry.service.dek``).
 """
 
 from __future__ import annotations
@@ -181,4 +183,37 @@ class SyncStateRow(SQLModel, table=True):
     last_synced_version: int | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     attempts: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+
+
+class KekRow(SQLModel, table=True):
+    """A key encryption key: a KMS key named for the clients that wrap DEKs with it."""
+
+    __tablename__ = "keks"
+
+    name: str = Field(max_length=64, primary_key=True)
+    kms_type: str = Field(sa_column=Column(Text, nullable=False))
+    kms_key_id: str = Field(sa_column=Column(Text, nullable=False))
+    kms_props_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    doc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    shared: bool = Field(default=False)
+    deleted: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+
+
+class DekRow(SQLModel, table=True):
+    """One version of a data encryption key of a subject, as its KEK wrapped it."""
+
+    __tablename__ = "deks"
+    __table_args__ = (
+        UniqueConstraint("kek_name", "subject", "algorithm", "version", name="uq_dek_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kek_name: str = Field(max_length=64)
+    subject: str = Field(max_length=255)
+    algorithm: str = Field(max_length=16)
+    version: int
+    encrypted_key_material: str = Field(sa_column=Column(Text, nullable=False))
+    deleted: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
