@@ -25,7 +25,16 @@ from registry.api.metrics import METRICS_PATH, RequestObserver, metric_sources, 
 from registry.api.metrics import router as metrics_router
 from registry.api.models import immutable_body
 from registry.api.openapi import install_openapi
-from registry.api.routes import admin, compatibility, config, meta, schemas, subjects, sync
+from registry.api.routes import (
+    admin,
+    compatibility,
+    config,
+    dek_registry,
+    meta,
+    schemas,
+    subjects,
+    sync,
+)
 from registry.api.warmup import start_warm_up
 from registry.config import Settings
 from registry.errors import RegistryError, RequestTooLarge
@@ -33,6 +42,7 @@ from registry.observability.otel import Telemetry, process_telemetry, untraced
 from registry.observability.prometheus import PrometheusMetrics
 from registry.security import Authenticator
 from registry.service import RegistryService
+from registry.service.dek import DekRegistryService
 from registry.storage.engine import Database
 from registry.storage.migrate import upgrade
 from registry.sync.server import start_server_sync
@@ -199,6 +209,7 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
     )
     app.state.settings = settings
     app.state.service = service
+    app.state.deks = DekRegistryService(db)
     app.state.authenticator = authenticator
     app.state.answers = answers
     app.state.metrics = metrics
@@ -216,7 +227,7 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
     api_errors.install(app)
     install_openapi(app)
     install_docs(app)
-    for module in (meta, schemas, subjects, compatibility, config, admin, sync):
+    for module in (meta, schemas, subjects, compatibility, config, admin, sync, dek_registry):
         app.include_router(module.router)
     if settings.metrics:
         app.include_router(metrics_router)
