@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
@@ -37,12 +37,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from registry import __version__, errors
-from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
+from registry.cli.gate_cli import basic_auth, exit_on_registry_error
+from registry.cli.options import DEFAULT_REGISTRY, AliasedCommand, Registry, Timeout, Token, User
 from registry.client import RegistryClient
 
 FORMAT_NAME = "esr-backup"
 FORMAT_VERSION = 1
-DEFAULT_REGISTRY = "http://127.0.0.1:8081"
 ORPHAN_SUBJECT = "_esr_import_orphaned_schemas"
 MAX_ID_PROBES = 10_000
 IMPORT = "IMPORT"
@@ -52,24 +52,23 @@ VersionKey = tuple[str, int]
 
 def register(app: typer.Typer) -> None:
     """Add ``esr export`` and ``esr import`` to the CLI."""
-    app.command(name="export")(export_command)
-    app.command(name="import")(import_command)
+    app.command(name="export", cls=AliasedCommand)(export_command)
+    app.command(name="import", cls=AliasedCommand)(import_command)
 
 
 # --- the commands ---------------------------------------------------------------------------
 
 
 def export_command(
-    file: str = typer.Argument(..., help="Where to write the backup ('-' for stdout)."),
-    registry: str = typer.Option(
-        DEFAULT_REGISTRY, "--registry", "-r", envvar="ESR_REGISTRY_URL", help="Registry URL."
-    ),
-    probe_orphans: bool = typer.Option(
-        True, "--probe-orphans/--no-probe-orphans", help="Look for ids no version uses."
-    ),
-    timeout: float = typer.Option(30.0, "--timeout", help="Request timeout, seconds."),
-    user: str | None = typer.Option(None, "--user", envvar="ESR_REGISTRY_USER", help=USER_HELP),
-    token: str | None = typer.Option(None, "--token", envvar="ESR_REGISTRY_TOKEN", help=TOKEN_HELP),
+    file: Annotated[str, typer.Argument(help="Where to write the backup ('-' for stdout).")],
+    registry: Registry = DEFAULT_REGISTRY,
+    probe_orphans: Annotated[
+        bool,
+        typer.Option("--probe-orphans/--no-probe-orphans", help="Look for ids no version uses."),
+    ] = True,
+    timeout: Timeout = 30.0,
+    user: User = None,
+    token: Token = None,
 ) -> None:
     """Write every subject, version, schema id, config and mode of a registry to FILE."""
     err = Console(stderr=True)
@@ -95,23 +94,28 @@ def export_command(
 
 
 def import_command(
-    file: Path | None = typer.Argument(None, help="A backup written by 'esr export'."),
-    source: str | None = typer.Option(
-        None, "--from", help="Import straight from this Confluent-compatible registry URL."
-    ),
-    registry: str = typer.Option(
-        DEFAULT_REGISTRY, "--registry", "-r", envvar="ESR_REGISTRY_URL", help="Target URL."
-    ),
-    source_global_mode: bool = typer.Option(
-        False,
-        "--source-global-mode",
-        help="End with the backup's global mode instead of the target's previous one.",
-    ),
-    timeout: float = typer.Option(30.0, "--timeout", help="Request timeout, seconds."),
-    user: str | None = typer.Option(None, "--user", envvar="ESR_REGISTRY_USER", help=USER_HELP),
-    token: str | None = typer.Option(None, "--token", envvar="ESR_REGISTRY_TOKEN", help=TOKEN_HELP),
-    from_user: str | None = typer.Option(None, "--from-user", help="USER:PASSWORD for --from."),
-    from_token: str | None = typer.Option(None, "--from-token", help="Bearer token for --from."),
+    file: Annotated[Path | None, typer.Argument(help="A backup written by 'esr export'.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help="Import straight from this Confluent-compatible registry URL."),
+    ] = None,
+    registry: Registry = DEFAULT_REGISTRY,
+    source_global_mode: Annotated[
+        bool,
+        typer.Option(
+            "--source-global-mode",
+            help="End with the backup's global mode instead of the target's previous one.",
+        ),
+    ] = False,
+    timeout: Timeout = 30.0,
+    user: User = None,
+    token: Token = None,
+    from_user: Annotated[
+        str | None, typer.Option("--from-user", help="USER:PASSWORD for --from.")
+    ] = None,
+    from_token: Annotated[
+        str | None, typer.Option("--from-token", help="Bearer token for --from.")
+    ] = None,
 ) -> None:
     """Load a backup FILE (or a live registry, --from URL) into a registry, keeping every id."""
     err = Console(stderr=True)

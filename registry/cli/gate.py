@@ -17,12 +17,13 @@ from pathlib import Path
 
 import typer
 
-from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
+from registry.cli.gate_cli import basic_auth, exit_on_registry_error
 from registry.cli.gate_config import find_pyproject, load_config
 from registry.cli.gate_contracts import load_contracts
 from registry.cli.gate_git import GitRepo, registry_address
 from registry.cli.gate_model import GateReport, Severity
 from registry.cli.gating import GateContext, check_config_rules, gate_against_git
+from registry.cli.options import Timeout, Token, User
 from registry.cli.render import FORMATS, render
 from registry.errors import InvalidInput
 
@@ -73,9 +74,9 @@ def gate(
     contracts: Path | None = typer.Option(
         None, "--contracts", help="Contracts directory (default: contracts/ when it exists)."
     ),
-    timeout: float = typer.Option(10.0, "--timeout", help="Registry request timeout, seconds."),
-    user: str | None = typer.Option(None, "--user", envvar="ESR_REGISTRY_USER", help=USER_HELP),
-    token: str | None = typer.Option(None, "--token", envvar="ESR_REGISTRY_TOKEN", help=TOKEN_HELP),
+    timeout: Timeout = 10.0,
+    user: User = None,
+    token: Token = None,
 ) -> None:
     """Run the gate; see ``HELP``."""
     with exit_on_registry_error():

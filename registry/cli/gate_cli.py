@@ -10,9 +10,6 @@ import typer
 from registry.cli.errors import exit_code_for
 from registry.errors import InvalidInput, RegistryError
 
-USER_HELP = "HTTP Basic credentials USER:PASSWORD for the registry [env ESR_REGISTRY_USER]."
-TOKEN_HELP = "Bearer token for the registry [env ESR_REGISTRY_TOKEN]."
-
 
 @contextmanager
 def exit_on_registry_error() -> Iterator[None]:

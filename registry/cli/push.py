@@ -21,6 +21,7 @@ import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -28,7 +29,8 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
+from registry.cli.gate_cli import basic_auth, exit_on_registry_error
+from registry.cli.options import AliasedCommand, Registry, Timeout, Token, User
 from registry.client import RegistryClient
 from registry.domain import SchemaInput
 from registry.errors import (
@@ -70,21 +72,21 @@ class PushResult:
 
 def register(app: typer.Typer) -> None:
     """Add ``esr push`` to the CLI."""
-    app.command(name="push")(push)
+    app.command(name="push", cls=AliasedCommand)(push)
 
 
 def push(
-    directory: Path = typer.Argument(..., help="The schemas tree to register."),
-    registry: str = typer.Option(
-        ..., "--registry", "-r", envvar="ESR_REGISTRY_URL", help="Registry base URL."
-    ),
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show what would happen; change nothing."
-    ),
-    normalize: bool = typer.Option(False, "--normalize", help="Ask the registry to normalize."),
-    timeout: float = typer.Option(10.0, "--timeout", help="Request timeout, seconds."),
-    user: str | None = typer.Option(None, "--user", envvar="ESR_REGISTRY_USER", help=USER_HELP),
-    token: str | None = typer.Option(None, "--token", envvar="ESR_REGISTRY_TOKEN", help=TOKEN_HELP),
+    directory: Annotated[Path, typer.Argument(help="The schemas tree to register.")],
+    registry: Registry,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
+    ] = False,
+    normalize: Annotated[
+        bool, typer.Option("--normalize", help="Ask the registry to normalize.")
+    ] = False,
+    timeout: Timeout = 10.0,
+    user: User = None,
+    token: Token = None,
 ) -> None:
     """Register every schema of DIR with the registry (or, with --dry-run, show what would)."""
     with exit_on_registry_error():

@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from registry.cli.options import DatabaseUrl
 from registry.config import LogFormat, Settings
 from registry.errors import InvalidInput
 
@@ -80,9 +81,7 @@ def _settings(**overrides: Any) -> Settings:
 def serve(
     host: str = typer.Option(None, help="Address to bind [env REGISTRY_HOST; default 127.0.0.1]"),
     port: int = typer.Option(None, help="Port [env REGISTRY_PORT or PORT; default 8081]"),
-    database_url: str = typer.Option(
-        None, "--database-url", help="Database URL [env REGISTRY_DATABASE_URL]"
-    ),
+    database_url: DatabaseUrl = None,
     workers: int = typer.Option(None, help="Worker processes [env REGISTRY_WORKERS; default 1]"),
     allow_anonymous: bool = typer.Option(
         None,
@@ -205,9 +204,7 @@ def _is_loopback(host: str) -> bool:
 
 @db_app.command("upgrade")
 def db_upgrade(
-    database_url: str = typer.Option(
-        None, "--database-url", help="Database URL [env REGISTRY_DATABASE_URL]"
-    ),
+    database_url: DatabaseUrl = None,
     revision: str = typer.Option("head", help="Target revision"),
 ) -> None:
     """Apply the database migrations (the server also does this on start)."""

@@ -1,7 +1,8 @@
 """``esr sync eventbridge|azure|glue``: push the registry to a cloud schema registry, or check it.
 
-The registry at ``--registry-url`` is the source of truth. Every subject (with ``--subjects
-PREFIX``) is pushed to the target, oldest version first; a second run changes nothing.
+The registry at ``--registry`` (formerly ``--registry-url``, still accepted) is the source of
+truth. Every subject (with ``--subjects PREFIX``) is pushed to the target, oldest version first; a
+second run changes nothing.
 ``--dry-run`` says what would be pushed, offline: it needs no target credentials and never
 contacts the target, so it cannot tell created from unchanged. ``--check`` compares without
 writing and lists drift (versions missing on the target, content that differs, versions and
@@ -27,7 +28,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
-from registry.cli.gate_cli import TOKEN_HELP, USER_HELP, basic_auth, exit_on_registry_error
+from registry.cli.gate_cli import basic_auth, exit_on_registry_error
+from registry.cli.options import AliasedCommand, Registry, Token, User
 from registry.client import RegistryClient
 from registry.sync import (
     TARGETS,
@@ -68,12 +70,6 @@ class AzureLevel(enum.StrEnum):
     FORWARD = "Forward"
 
 
-RegistryUrl = Annotated[
-    str,
-    typer.Option(
-        "--registry-url", "-r", envvar="ESR_REGISTRY_URL", help="The source registry's base URL."
-    ),
-]
 Subjects = Annotated[
     str | None, typer.Option("--subjects", help="Only subjects starting with this prefix.")
 ]
@@ -88,8 +84,6 @@ Check = Annotated[
     bool, typer.Option("--check", help="Report drift from the registry; write nothing.")
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", help="text (a table) or json.")]
-User = Annotated[str | None, typer.Option("--user", envvar="ESR_REGISTRY_USER", help=USER_HELP)]
-Token = Annotated[str | None, typer.Option("--token", envvar="ESR_REGISTRY_TOKEN", help=TOKEN_HELP)]
 EndpointUrl = Annotated[
     str | None,
     typer.Option("--endpoint-url", help="AWS endpoint override (a private or local endpoint)."),
@@ -99,7 +93,7 @@ Region = Annotated[str | None, typer.Option("--region", envvar="AWS_REGION", hel
 
 @dataclass(frozen=True, slots=True)
 class _Common:
-    registry_url: str
+    registry: str
     subjects: str | None
     dry_run: bool
     check: bool
@@ -115,14 +109,14 @@ def register(app: typer.Typer) -> None:
         help="Push the registry's schemas to a cloud schema registry, or report drift.",
         no_args_is_help=True,
     )
-    sync_app.command(name="eventbridge")(eventbridge)
-    sync_app.command(name="azure")(azure)
-    sync_app.command(name="glue")(glue)
+    sync_app.command(name="eventbridge", cls=AliasedCommand)(eventbridge)
+    sync_app.command(name="azure", cls=AliasedCommand)(azure)
+    sync_app.command(name="glue", cls=AliasedCommand)(glue)
     app.add_typer(sync_app)
 
 
 def eventbridge(
-    registry_url: RegistryUrl,
+    registry: Registry,
     eb_registry: Annotated[
         str, typer.Option("--eb-registry", help="EventBridge registry (created when missing).")
     ],
@@ -149,12 +143,12 @@ def eventbridge(
         "endpoint_url": endpoint_url,
         "avro_as_jsonschema": avro_as_jsonschema,
     }
-    common = _Common(registry_url, subjects, dry_run, check, output, user, token)
+    common = _Common(registry, subjects, dry_run, check, output, user, token)
     _run("eventbridge", options, common)
 
 
 def azure(
-    registry_url: RegistryUrl,
+    registry: Registry,
     namespace: Annotated[
         str,
         typer.Option(
@@ -198,12 +192,12 @@ def azure(
         "group_compatibility": group_compatibility.value if group_compatibility else None,
         "use_managed_identity": managed_identity,
     }
-    common = _Common(registry_url, subjects, dry_run, check, output, user, token)
+    common = _Common(registry, subjects, dry_run, check, output, user, token)
     _run("azure", options, common)
 
 
 def glue(
-    registry_url: RegistryUrl,
+    registry: Registry,
     glue_registry: Annotated[
         str, typer.Option("--glue-registry", help="Glue registry (created when missing).")
     ],
@@ -218,7 +212,7 @@ def glue(
 ) -> None:
     """Sync to an AWS Glue schema registry (Avro as AVRO, JSON Schema as JSON)."""
     options = {"registry": glue_registry, "region": region, "endpoint_url": endpoint_url}
-    common = _Common(registry_url, subjects, dry_run, check, output, user, token)
+    common = _Common(registry, subjects, dry_run, check, output, user, token)
     _run("glue", options, common)
 
 
@@ -232,7 +226,7 @@ def _run(kind: str, options: dict[str, Any], common: _Common) -> None:
     with exit_on_registry_error():
         target = _offline_target(kind, options) if common.dry_run else build_target(kind, **options)
         auth = basic_auth(common.user)
-        with RegistryClient(common.registry_url, auth=auth, token=common.token) as client:
+        with RegistryClient(common.registry, auth=auth, token=common.token) as client:
             source = RegistrySource(client)
             with _progress(source, common) as tick:
                 if common.check:

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.gate_cli import exit_on_registry_error
+from registry.cli.options import DatabaseUrl
 from registry.config import Settings
 from registry.domain import Role
 from registry.errors import InvalidInput
@@ -33,10 +34,6 @@ from registry.storage.migrate import upgrade
 
 users_app = typer.Typer(help="Manage users (stored hashed in the database).", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage bearer tokens.", no_args_is_help=True)
-
-DatabaseOption = typer.Option(
-    None, "--database-url", help="Database URL [env REGISTRY_DATABASE_URL]"
-)
 
 _SECRET_PARAMETER = re.compile(r"pass|secret|token|key", re.IGNORECASE)
 
@@ -102,7 +99,7 @@ def add_user(
     force: bool = typer.Option(
         False, "--force", help="Create the first user even though it is not an admin"
     ),
-    database_url: str = DatabaseOption,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Create or replace a user. Running servers see it within seconds.
 
@@ -129,7 +126,7 @@ def add_user(
 
 
 @users_app.command("remove")
-def remove_user(name: str = typer.Argument(...), database_url: str = DatabaseOption) -> None:
+def remove_user(name: str = typer.Argument(...), database_url: DatabaseUrl = None) -> None:
     """Delete a user and their tokens."""
     with _registry(database_url) as (auth, where):
         auth.remove_user(name, actor="cli")
@@ -137,7 +134,7 @@ def remove_user(name: str = typer.Argument(...), database_url: str = DatabaseOpt
 
 
 @users_app.command("list")
-def list_users(database_url: str = DatabaseOption) -> None:
+def list_users(database_url: DatabaseUrl = None) -> None:
     """List users and their roles."""
     with _registry(database_url) as (auth, where):
         users = auth.list_users()
@@ -164,7 +161,7 @@ def create_token(
     user: str = typer.Argument(..., help="The user the token acts as"),
     days: int = typer.Option(None, "--days", help="Expire after this many days"),
     description: str = typer.Option(None, "--description"),
-    database_url: str = DatabaseOption,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Create a bearer token (printed once; only its hash is stored)."""
     with _registry(database_url) as (auth, where):
@@ -182,7 +179,7 @@ def create_token(
 def list_tokens(
     user: str = typer.Option(None, "--user", help="Only this user's tokens"),
     output: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", help="text or json."),
-    database_url: str = DatabaseOption,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """List tokens: id, user, description, created, expires (never the token itself)."""
     with _registry(database_url) as (auth, where):
@@ -217,7 +214,7 @@ def _moment(moment: datetime) -> str:
 def revoke_token(
     token: str = typer.Argument(None, help="The token's id, as 'esr tokens list' shows it"),
     user: str = typer.Option(None, "--user", help="Revoke every token of this user instead"),
-    database_url: str = DatabaseOption,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke a token by its id, or every token of a user. Servers refuse it within seconds."""
     with _registry(database_url) as (auth, where):

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.support.ci import skip_or_fail
+
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -40,9 +42,7 @@ def postgres_server() -> str:
     """The admin URL; skips (saying why) when the server is unreachable outside CI."""
     reason = postgres_available()
     if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI must run the PostgreSQL tests)")
-        pytest.skip(reason)
+        skip_or_fail(reason)
     return postgres_admin_url()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from registry.formats.base import ResolvedReference, SchemaFormat
 from registry.formats.jsonschema import JsonSchemaFormat
 from registry.formats.jsonschema.drafts import Draft
 from registry.formats.jsonschema.parse import check_meta_schema
+from tests.support.shared import conformance_path, require
 
 FMT = JsonSchemaFormat()
 
@@ -199,7 +199,7 @@ def test_normalize_spells_schema_uri_canonically() -> None:
 
 # --- the fast meta-schema check agrees with jsonschema's own -------------------------------
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance"
+CONFORMANCE = conformance_path()
 NESTED_CASES: list[Any] = [
     {"properties": {"a": {"type": "foo"}}},
     {"$defs": {"a": 5}},
@@ -271,8 +271,8 @@ def test_fast_meta_schema_check_agrees_with_jsonschema_on_nested_cases(draft: Dr
     assert disagreements == []
 
 
-@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance is not present")
 def test_fast_meta_schema_check_agrees_with_jsonschema_on_the_conformance_data() -> None:
+    require(CONFORMANCE)
     documents = _conformance_schemas()
     assert len(documents) > 300
     disagreements = [
