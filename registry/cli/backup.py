@@ -37,6 +37,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from registry import __version__, errors
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK
 from registry.cli.gate_cli import basic_auth, exit_on_registry_error
 from registry.cli.options import DEFAULT_REGISTRY, AliasedCommand, Registry, Timeout, Token, User
 from registry.client import RegistryClient
@@ -135,7 +136,7 @@ def import_command(
     Console().print(report.table())
     for failure in report.failures:
         err.print(f"[red]refused:[/red] {failure}", highlight=False)
-    raise typer.Exit(1 if report.failures else 0)
+    raise typer.Exit(EXIT_BREAKING if report.failures else EXIT_OK)
 
 
 # --- export ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import typer
 
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK
 from registry.cli.gate_cli import exit_on_registry_error
 from registry.compatibility import CompatibilityResult, check_compatibility
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType
@@ -58,7 +59,7 @@ def check(
             typer.echo(_json(result, kind, rules, reader, files))
         else:
             typer.echo(_text(result, rules, files), nl=False)
-    raise typer.Exit(0 if result.is_compatible else 1)
+    raise typer.Exit(EXIT_OK if result.is_compatible else EXIT_BREAKING)
 
 
 def _schema_type(option: str | None, paths: list[Path]) -> SchemaType:

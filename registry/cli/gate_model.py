@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_USAGE
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType, parse_enum
 from registry.errors import InvalidInput
 from registry.formats.base import Rule
@@ -209,13 +210,13 @@ class GateReport:
     def exit_code(self) -> int:
         """2 when a schema does not parse, 1 when a finding blocks, else 0."""
         if any(s.status is SubjectStatus.INVALID for s in self.subjects):
-            return 2
-        return 1 if any(f.blocking for f in self.findings) else 0
+            return EXIT_USAGE
+        return EXIT_BREAKING if any(f.blocking for f in self.findings) else EXIT_OK
 
     @property
     def result(self) -> str:
         """``pass``, ``fail`` or ``error``, matching the exit code."""
-        return {0: "pass", 1: "fail", 2: "error"}[self.exit_code]
+        return {EXIT_OK: "pass", EXIT_BREAKING: "fail", EXIT_USAGE: "error"}[self.exit_code]
 
     def summary(self) -> dict[str, int]:
         """Counts of subjects by status and of findings by kind."""
@@ -231,9 +232,9 @@ class GateReport:
     def headline(self) -> str:
         """One sentence for the top of every human-readable output."""
         s = self.summary()
-        if self.exit_code == 2:
+        if self.exit_code == EXIT_USAGE:
             verdict = f"{s['invalid']} schema file(s) do not parse"
-        elif self.exit_code == 1:
+        elif self.exit_code == EXIT_BREAKING:
             verdict = f"{s['blocking']} breaking change(s)"
         else:
             verdict = "no breaking change"

@@ -29,6 +29,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK
 from registry.cli.gate_cli import basic_auth, exit_on_registry_error
 from registry.cli.options import AliasedCommand, Registry, Timeout, Token, User
 from registry.client import RegistryClient
@@ -95,7 +96,8 @@ def push(
         with client:
             results = push_tree(files, client, directory, dry_run=dry_run, normalize=normalize)
         typer.echo(summary_table(results, dry_run=dry_run), nl=False)
-    raise typer.Exit(1 if any(r.outcome is Outcome.REJECTED for r in results) else 0)
+    rejected = any(r.outcome is Outcome.REJECTED for r in results)
+    raise typer.Exit(EXIT_BREAKING if rejected else EXIT_OK)
 
 
 def push_tree(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_USAGE
 from registry.cli.gate_model import GateFinding, GateReport, SubjectStatus
 
-_ICON = {0: "✅", 1: "❌", 2: "⚠️"}
+_ICON = {EXIT_OK: "✅", EXIT_BREAKING: "❌", EXIT_USAGE: "⚠️"}
 MARKER = "<!-- esr-gate-report -->"
 
 

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from registry import __version__
+from registry.cli.errors import EXIT_USAGE
 from registry.cli.gate_model import DEFAULT_SEVERITY, GATE_RULES, GateFinding, GateReport, Severity
 from registry.compatibility import rule_catalogue
 from registry.formats.base import Rule
@@ -130,7 +131,10 @@ def sarif_log(report: GateReport) -> dict[str, Any]:
                 },
                 "automationDetails": {"id": f"esr-gate/{report.schemas_dir}/"},
                 "invocations": [
-                    {"executionSuccessful": report.exit_code != 2, "exitCode": report.exit_code}
+                    {
+                        "executionSuccessful": report.exit_code != EXIT_USAGE,
+                        "exitCode": report.exit_code,
+                    }
                 ],
                 "results": [_result(f, index) for f in report.findings],
             }

@@ -8,7 +8,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_USAGE
 from registry.cli.gate_model import GateFinding, GateReport, Severity, SubjectStatus
+
+_HEADLINE_STYLE = {EXIT_OK: "bold green", EXIT_BREAKING: "bold red", EXIT_USAGE: "bold magenta"}
 
 _STATUS_STYLE = {
     SubjectStatus.UNCHANGED: "dim",
@@ -62,6 +65,6 @@ def render(report: GateReport, *, color: bool = False) -> str:
     for result in report.subjects:
         if result.detail and result.status is not SubjectStatus.INVALID:
             console.print(Text(f"note: {result.subject}: {result.detail}", style="dim"))
-    style = {0: "bold green", 1: "bold red", 2: "bold magenta"}[report.exit_code]
+    style = _HEADLINE_STYLE[report.exit_code]
     console.print(Text(report.headline(), style=style))
     return buffer.getvalue()
