@@ -13,7 +13,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
-from registry.cli.backup import registration_order, validate_document
+from registry.backup import registration_order, validate_document
 from registry.cli.main import app
 from tests.support.server import ServerProcess, free_port, running_server
 
