@@ -1,18 +1,21 @@
 """The one Settings object. Environment variables ``REGISTRY_*`` (nested with ``__``).
 
 No instance exists at import time: the CLI, the API factory and tests build one and pass it
-explicitly. CLI flags override fields by constructing ``Settings(**overrides)``.
+explicitly. CLI flags override fields through :meth:`Settings.load`, which also turns a bad
+value into :class:`~registry.errors.InvalidInput` naming the variable (exit code 2 on the CLI).
 """
 
 from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from registry.domain import CompatibilityLevel, CompatibilityPolicy
+from registry.errors import InvalidInput
 
 
 class LogFormat(enum.StrEnum):
@@ -82,6 +85,23 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
     )
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """The settings from the environment, with ``overrides`` (None values ignored); a
+        value that does not parse is :class:`InvalidInput` naming its variable (never its
+        value, which may be a secret)."""
+        given = {name: value for name, value in overrides.items() if value is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            problems = [
+                f"REGISTRY_{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+                for error in exc.errors(include_url=False, include_input=False)
+            ]
+            raise InvalidInput("Invalid settings: " + "; ".join(problems)) from None
+        except SettingsError as exc:
+            raise InvalidInput(f"Invalid settings: {exc}") from None
 
     database_url: str = Field(
         default="sqlite:///./registry.db",

@@ -75,7 +75,7 @@ def log_config(settings: Settings) -> dict[str, Any]:
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    return Settings.load(**overrides)
 
 
 def serve(

@@ -71,7 +71,7 @@ def database_label(url: str) -> str:
 def _registry(database_url: str | None) -> Iterator[tuple[Authenticator, str]]:
     """The authenticator on the database (migrated first) and its label; errors exit."""
     with exit_on_registry_error():
-        settings = Settings(database_url=database_url) if database_url else Settings()
+        settings = Settings.load(database_url=database_url)
         db = Database(settings.database_url)
         try:
             upgrade(db)
