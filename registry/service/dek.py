@@ -32,7 +32,9 @@ from registry.service.dek_keys import (
     check_context,
     check_material,
     check_name,
+    check_props,
     check_subject,
+    check_text,
     kek_detail,
     merged_props,
     normalize_kms_type,
@@ -81,12 +83,14 @@ class DekRegistryService:
             raise errors.InvalidKey("Invalid or missing key info: kmsKeyId is required")
         if not request.kms_type:
             raise errors.InvalidKey("Invalid or missing key info: kmsType is required")
+        check_text("kmsType", request.kms_type)
+        check_text("kmsKeyId", request.kms_key_id)
         new = Kek(
             name=name,
             kms_type=normalize_kms_type(request.kms_type),
             kms_key_id=request.kms_key_id,
-            kms_props=dict(request.kms_props or {}),
-            doc=request.doc,
+            kms_props=check_props(request.kms_props) or {},
+            doc=check_text("doc", request.doc),
             shared=request.shared,
             deleted=request.deleted,
         )
@@ -110,6 +114,8 @@ class DekRegistryService:
         """Change a live KEK's ``kmsProps``, ``doc`` or ``shared`` (the KMS key never changes);
         fields left out keep their value."""
         check_name(name)
+        check_props(kms_props)
+        check_text("doc", doc)
         with self.db.write() as session:
             old = self._kek(session, name, deleted=False)
             new = replace(

@@ -79,6 +79,24 @@ def check_subject(subject: str | None) -> str:
     return subject
 
 
+def check_text(field: str, value: str | None) -> str | None:
+    """A free-text field (kmsType, kmsKeyId, doc, kmsProps): no NUL characters, which
+    PostgreSQL cannot store in text (42271)."""
+    if value is not None and "\x00" in value:
+        raise errors.InvalidKey(f"Invalid {field}: NUL characters are not allowed")
+    return value
+
+
+def check_props(props: Mapping[str, str] | None) -> dict[str, str] | None:
+    """kmsProps: names and values checked as free text (42271)."""
+    if props is None:
+        return None
+    for key, value in props.items():
+        check_text("kmsProps name", key)
+        check_text(f"kmsProps value of {key!r}", value)
+    return dict(props)
+
+
 def check_algorithm(algorithm: str | None) -> str:
     """The DEK algorithm, AES256_GCM when none is given (42271 for an unknown one)."""
     if algorithm is None:

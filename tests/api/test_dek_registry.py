@@ -86,6 +86,12 @@ def test_kek_errors(api: Api) -> None:
         api.http.post(KEKS, json={"name": "k", "kmsKeyId": "x"}), 422, 42271
     )
     api.error(api.http.post(KEKS, json={"name": 1, "kmsType": "x", "kmsKeyId": "y"}), 422, 422)
+    # NUL characters, which PostgreSQL cannot store, are refused like Confluent's invalid keys.
+    for field in ("kmsType", "kmsKeyId", "doc"):
+        api.error(api.http.post(KEKS, json=kek("nul", **{field: "a\u0000b"})), 422, 42271)
+    api.error(api.http.post(KEKS, json=kek("nul", kmsProps={"a\u0000": "b"})), 422, 42271)
+    api.error(api.http.put(f"{KEKS}/orders", json={"kmsProps": {"a": "\u0000"}}), 422, 42271)
+    api.error(api.http.put(f"{KEKS}/orders", json={"doc": "\u0000"}), 422, 42271)
     api.error(api.http.get(f"{KEKS}/orders", params={"context": ".other"}), 422, 42271)
     assert api.ok(api.http.get(f"{KEKS}/orders", params={"context": "."}))["name"] == "orders"
 
