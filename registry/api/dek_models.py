@@ -137,3 +137,48 @@ KEY_ERRORS: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorResponse, "description": "Key already exists (40971)"}
 }
+
+
+def _link(operation: str, description: str, **parameters: str) -> dict[str, Any]:
+    return {"operationId": operation, "parameters": parameters, "description": description}
+
+
+_KEK = "$response.body#/name"
+_DEK_KEK = "$response.body#/kekName"
+_DEK_SUBJECT = "$response.body#/subject"
+_DEK_VERSION = "$response.body#/version"
+# What a created KEK or DEK leads to, so that clients and the fuzzer's stateful phase can chain.
+KEK_LINKS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The KEK",
+        "links": {
+            "GetKek": _link("get_kek", "The KEK", name=_KEK),
+            "ListDekSubjects": _link("list_dek_subjects", "Its DEKs' subjects", name=_KEK),
+            "DeleteKek": _link("delete_kek", "Soft-delete it", name=_KEK),
+        },
+    }
+}
+DEK_LINKS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The DEK version",
+        "links": {
+            "GetDekVersion": _link(
+                "get_dek_version",
+                "The DEK version",
+                name=_DEK_KEK,
+                subject=_DEK_SUBJECT,
+                version=_DEK_VERSION,
+            ),
+            "ListDekVersions": _link(
+                "list_dek_versions", "The DEK's versions", name=_DEK_KEK, subject=_DEK_SUBJECT
+            ),
+            "DeleteDekVersion": _link(
+                "delete_dek_version",
+                "Soft-delete it",
+                name=_DEK_KEK,
+                subject=_DEK_SUBJECT,
+                version=_DEK_VERSION,
+            ),
+        },
+    }
+}

@@ -38,7 +38,7 @@ SEED = os.environ.get("REGISTRY_FUZZ_SEED", "1")
 
 
 def _seed(url: str) -> None:
-    """A few real subjects, so reads and lookups find something from the start."""
+    """A few real subjects, a KEK and a DEK, so reads and lookups find something from the start."""
     record = {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"}]}
     doc = {"type": "object", "properties": {"id": {"type": "string"}}}
     httpx.post(f"{url}/subjects/orders-value/versions", json={"schema": json.dumps(record)})
@@ -46,6 +46,10 @@ def _seed(url: str) -> None:
         f"{url}/subjects/payments-value/versions",
         json={"schema": json.dumps(doc), "schemaType": "JSON"},
     )
+    kek = {"name": "orders_kek", "kmsType": "local-kms", "kmsKeyId": "fuzz-key"}
+    httpx.post(f"{url}/dek-registry/v1/keks", json=kek)
+    dek = {"subject": "orders-value", "encryptedKeyMaterial": "d3JhcHBlZC1ieS10aGUta21z"}
+    httpx.post(f"{url}/dek-registry/v1/keks/orders_kek/deks", json=dek)
 
 
 @pytest.mark.slow

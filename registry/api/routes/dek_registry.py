@@ -14,6 +14,8 @@ from starlette.responses import Response
 
 from registry.api.dek_models import (
     CONFLICT,
+    DEK_LINKS,
+    KEK_LINKS,
     KEY_ERRORS,
     Algorithm,
     CreateDekRequest,
@@ -66,7 +68,7 @@ def list_keks(service: DekServiceDep, deleted: Deleted = False) -> list[str]:
     dependencies=[WRITE],
     response_model=KekResponse,
     response_model_exclude_none=True,
-    responses=CONFLICT,
+    responses=CONFLICT | KEK_LINKS,
 )
 def create_kek(
     service: DekServiceDep,
@@ -146,7 +148,7 @@ def list_dek_subjects(
     "/keks/{name}/deks",
     response_model=DekResponse,
     response_model_exclude_none=True,
-    responses=CONFLICT,
+    responses=CONFLICT | DEK_LINKS,
 )
 def create_dek(
     principal: Annotated[Principal, WRITE],
@@ -166,7 +168,7 @@ def create_dek(
     dependencies=[WRITE],
     response_model=DekResponse,
     response_model_exclude_none=True,
-    responses=CONFLICT,
+    responses=CONFLICT | DEK_LINKS,
 )
 def create_dek_for_subject(
     service: DekServiceDep,
