@@ -34,9 +34,16 @@ from registry.backup import (
     import_document,
     load_document,
 )
-from registry.cli.errors import EXIT_BREAKING, EXIT_OK
-from registry.cli.gate_cli import basic_auth, exit_on_registry_error
-from registry.cli.options import DEFAULT_REGISTRY, AliasedCommand, Registry, Timeout, Token, User
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK, exit_on_registry_error
+from registry.cli.options import (
+    DEFAULT_REGISTRY,
+    AliasedCommand,
+    Registry,
+    Timeout,
+    Token,
+    User,
+    basic_auth,
+)
 from registry.client import RegistryClient
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import typer
 
-from registry.cli.errors import EXIT_BREAKING, EXIT_OK
-from registry.cli.gate_cli import exit_on_registry_error
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK, exit_on_registry_error
 from registry.compatibility import CompatibilityResult, check_compatibility
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType
 from registry.errors import InvalidInput

@@ -6,6 +6,11 @@ cloud endpoint is unreachable.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
 from registry import errors
 
 EXIT_OK = 0
@@ -34,3 +39,17 @@ def exit_code_for(exc: errors.RegistryError) -> int:
             if cls is known:
                 return code
     return EXIT_USAGE
+
+
+@contextmanager
+def exit_on_registry_error() -> Iterator[None]:
+    """Turn a ``RegistryError`` into ``error: message`` on stderr and its exit code.
+
+    ``main()`` does the same for the installed ``esr``; doing it in the command as well keeps
+    the exit codes right when the app is driven in-process (``CliRunner``, other tools).
+    """
+    try:
+        yield
+    except errors.RegistryError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(exit_code_for(exc)) from None

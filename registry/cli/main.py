@@ -46,7 +46,8 @@ COMMANDS: dict[str, Entry] = {
         "List every compatibility rule with an example pair and the engine's message for it.",
     ),
     "gate": Entry(
-        "gate", "Check schema changes against a git ref or a registry and fail on breaking ones."
+        "gate.command",
+        "Check schema changes against a git ref or a registry and fail on breaking ones.",
     ),
     "push": Entry(
         "push",

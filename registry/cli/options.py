@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperCommand
 
+from registry.errors import InvalidInput
+
 if TYPE_CHECKING:  # typer vendors click; only its types are needed here
     from typer._click import Context
     from typer._click.parser import _OptionParser
@@ -68,3 +70,13 @@ class AliasedCommand(TyperCommand):
                     obj=param, opts=aliases, dest=param.name, action=action, nargs=param.nargs
                 )
         return parser
+
+
+def basic_auth(value: str | None) -> tuple[str, str] | None:
+    """``USER:PASSWORD`` as a pair for the registry client; anything else is a usage error."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user:
+        raise InvalidInput("--user: expected USER:PASSWORD")
+    return user, password

@@ -29,9 +29,8 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from registry.cli.errors import EXIT_BREAKING, EXIT_OK
-from registry.cli.gate_cli import basic_auth, exit_on_registry_error
-from registry.cli.options import AliasedCommand, Registry, Timeout, Token, User
+from registry.cli.errors import EXIT_BREAKING, EXIT_OK, exit_on_registry_error
+from registry.cli.options import AliasedCommand, Registry, Timeout, Token, User, basic_auth
 from registry.client import RegistryClient
 from registry.domain import SchemaInput
 from registry.errors import (

@@ -16,7 +16,7 @@ from typing import Any
 
 import typer
 
-from registry.cli.gate_cli import exit_on_registry_error
+from registry.cli.errors import exit_on_registry_error
 from registry.compatibility import (
     COMMON_RULES,
     Direction,

@@ -27,9 +27,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
-from registry.cli.gate_cli import basic_auth, exit_on_registry_error
-from registry.cli.options import AliasedCommand, Registry, Token, User
+from registry.cli.errors import (
+    EXIT_BREAKING,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    exit_on_registry_error,
+)
+from registry.cli.options import AliasedCommand, Registry, Token, User, basic_auth
 from registry.client import RegistryClient
 from registry.sync import (
     TARGETS,

@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from registry.cli.gate_cli import exit_on_registry_error
+from registry.cli.errors import exit_on_registry_error
 from registry.cli.options import DatabaseUrl
 from registry.config import Settings
 from registry.domain import Role

@@ -378,7 +378,7 @@ def test_make_run_serves_the_registry(block: Block, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("block", _of("tool.esr"), ids=_ids(_of("tool.esr")))
 def test_documented_gate_configuration_loads(block: Block, tmp_path: Path) -> None:
-    from registry.cli.gate_config import load_config
+    from registry.cli.gate.config import load_config
 
     path = tmp_path / "pyproject.toml"
     path.write_text(block.body, encoding="utf-8")

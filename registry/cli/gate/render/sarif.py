@@ -14,7 +14,7 @@ from typing import Any
 
 from registry import __version__
 from registry.cli.errors import EXIT_USAGE
-from registry.cli.gate_model import DEFAULT_SEVERITY, GATE_RULES, GateFinding, GateReport, Severity
+from registry.cli.gate.model import DEFAULT_SEVERITY, GATE_RULES, GateFinding, GateReport, Severity
 from registry.compatibility import rule_catalogue
 from registry.formats.base import Rule
 

@@ -11,8 +11,8 @@ are fetched and parsed, references included, by the contract tests' ``SchemaReso
 
 from __future__ import annotations
 
-from registry.cli.gate_model import RULE_TYPE_CHANGED, GateReport, SubjectResult, SubjectStatus
-from registry.cli.gating import BOTH, GateContext, Judge
+from registry.cli.gate.judging import BOTH, GateContext, Judge
+from registry.cli.gate.model import RULE_TYPE_CHANGED, GateReport, SubjectResult, SubjectStatus
 from registry.client import RegistryClient
 from registry.contract_testing.schemas import RegistrySource, SchemaResolver
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaInput, SchemaType

@@ -12,7 +12,7 @@ working tree:
   against the old file with the new subject's level;
 * a file that does not parse is a ``gate.schema-invalid`` finding and makes the gate exit 2.
 
-The registry side lives in :mod:`registry.cli.gate_registry`.
+The registry side lives in :mod:`registry.cli.gate.registry_walk`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from registry.cli.gate_config import GateConfig
-from registry.cli.gate_contracts import ContractIndex
-from registry.cli.gate_git import Change, GitRepo
-from registry.cli.gate_lines import line_for, pointer_lines, syntax_error_line
-from registry.cli.gate_model import (
+from registry.cli.gate.config import GateConfig
+from registry.cli.gate.contracts import ContractIndex
+from registry.cli.gate.git import Change, GitRepo
+from registry.cli.gate.lines import line_for, pointer_lines, syntax_error_line
+from registry.cli.gate.model import (
     DEFAULT_SEVERITY,
     GATE_RULES,
     RULE_DELETED,

@@ -1,7 +1,7 @@
 """The gate and the contract tests read ``contracts/`` alike: one loader, one format.
 
 Each case adds one file to the same folder of valid contracts and feeds the folder to both
-readers: the gate's index builder (``registry.cli.gate_contracts``) and the plugin's loader
+readers: the gate's index builder (``registry.cli.gate.contracts``) and the plugin's loader
 (``registry.contract_testing``). They must accept the same services and subjects, or refuse
 with the same message. The four shapes the gate used to accept and the plugin refused (a bare
 subject, several YAML documents, a binding without transport, a file under a hidden folder)
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli.gate_contracts import ContractIndex
-from registry.cli.gate_contracts import load_contracts as gate_index
+from registry.cli.gate.contracts import ContractIndex
+from registry.cli.gate.contracts import load_contracts as gate_index
 from registry.contract_testing import ContractSet, Role
 from registry.contract_testing import load_contracts as plugin_contracts
 from registry.errors import InvalidInput

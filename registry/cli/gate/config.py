@@ -36,7 +36,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from registry.cli.gate_model import Severity, Waiver
+from registry.cli.gate.model import Severity, Waiver
 from registry.domain import CompatibilityLevel, CompatibilityPolicy
 from registry.errors import InvalidInput
 

@@ -7,7 +7,7 @@ are errors, non-blocking warnings are warnings, waived and informational ones no
 
 from __future__ import annotations
 
-from registry.cli.gate_model import GateFinding, GateReport, Severity
+from registry.cli.gate.model import GateFinding, GateReport, Severity
 
 
 def escape_data(value: str) -> str:

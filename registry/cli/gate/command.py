@@ -1,10 +1,11 @@
 """``esr gate``: fail a build when a schema change would break a producer or a consumer.
 
 The command gathers its inputs (``[tool.esr]`` from the nearest ``pyproject.toml``, contracts,
-``--fail-on``), lets :mod:`registry.cli.gating` (git ref) or :mod:`registry.cli.gate_registry`
-(registry URL) judge the schema files with the one compatibility engine, and writes the report in
-every requested format. Exit codes: 0 no breaking change, 1 breaking changes, 2 usage, parse or
-configuration error, 3 registry unreachable.
+``--fail-on``), lets :mod:`~registry.cli.gate.judging` (git ref) or
+:mod:`~registry.cli.gate.registry_walk` (registry URL) judge the schema files with the one
+compatibility engine, and writes the report in every requested format. Exit codes: 0 no
+breaking change, 1 breaking changes, 2 usage, parse or configuration error, 3 registry
+unreachable.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from pathlib import Path
 
 import typer
 
-from registry.cli.gate_cli import basic_auth, exit_on_registry_error
-from registry.cli.gate_config import find_pyproject, load_config
-from registry.cli.gate_contracts import load_contracts
-from registry.cli.gate_git import GitRepo, registry_address
-from registry.cli.gate_model import GateReport, Severity
-from registry.cli.gating import GateContext, check_config_rules, gate_against_git
-from registry.cli.options import Timeout, Token, User
-from registry.cli.render import FORMATS, render
+from registry.cli.errors import exit_on_registry_error
+from registry.cli.gate.config import find_pyproject, load_config
+from registry.cli.gate.contracts import load_contracts
+from registry.cli.gate.git import GitRepo, registry_address
+from registry.cli.gate.judging import GateContext, check_config_rules, gate_against_git
+from registry.cli.gate.model import GateReport, Severity
+from registry.cli.gate.render import FORMATS, render
+from registry.cli.options import Timeout, Token, User, basic_auth
 from registry.errors import InvalidInput
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -84,7 +85,7 @@ def gate(
         targets = output_targets(formats or ["text"], outputs or [])
         ctx = _context(schemas_dir, fail_on, config, contracts)
         if _URL.match(against):
-            from registry.cli.gate_registry import gate_against_registry
+            from registry.cli.gate.registry_walk import gate_against_registry
 
             report = gate_against_registry(
                 ctx, against, timeout=timeout, auth=basic_auth(user), token=token

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_USAGE
-from registry.cli.gate_model import GateFinding, GateReport, Severity, SubjectStatus
+from registry.cli.gate.model import GateFinding, GateReport, Severity, SubjectStatus
 
 _HEADLINE_STYLE = {EXIT_OK: "bold green", EXIT_BREAKING: "bold red", EXIT_USAGE: "bold magenta"}
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli.gate_config import load_config
-from registry.cli.gate_contracts import load_contracts
-from registry.cli.gate_lines import line_for, pointer_lines, syntax_error_line
+from registry.cli.gate.config import load_config
+from registry.cli.gate.contracts import load_contracts
+from registry.cli.gate.lines import line_for, pointer_lines, syntax_error_line
 from registry.domain import CompatibilityLevel, CompatibilityPolicy
 from registry.errors import InvalidInput
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_USAGE
-from registry.cli.gate_model import GateFinding, GateReport, SubjectStatus
+from registry.cli.gate.model import GateFinding, GateReport, SubjectStatus
 
 _ICON = {EXIT_OK: "✅", EXIT_BREAKING: "❌", EXIT_USAGE: "⚠️"}
 MARKER = "<!-- esr-gate-report -->"

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from registry import __version__
-from registry.cli.gate_model import REPORT_FORMAT_VERSION, GateFinding, GateReport, SubjectResult
+from registry.cli.gate.model import REPORT_FORMAT_VERSION, GateFinding, GateReport, SubjectResult
 
 SCHEMA_ID = "https://event-schema-registry.dev/schemas/gate-output/v1.json"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from registry.cli.gate_model import GateFinding, GateReport, Severity, SubjectResult, SubjectStatus
-from registry.cli.render import FORMATS, render
-from registry.cli.render.github import escape_data, escape_property
+from registry.cli.gate.model import GateFinding, GateReport, Severity, SubjectResult, SubjectStatus
+from registry.cli.gate.render import FORMATS, render
+from registry.cli.gate.render.github import escape_data, escape_property
 from registry.compatibility import rule_catalogue
 from tests.cli.conftest import (
     DATA,
@@ -22,7 +22,7 @@ from tests.cli.conftest import (
     avro_record,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RULE = "avro.field-added-without-default"
 FILE = "schemas/orders/Order.avsc"
 
