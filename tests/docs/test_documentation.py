@@ -348,28 +348,28 @@ def test_make_run_serves_the_registry(block: Block, tmp_path: Path) -> None:
     from tests.support.server import free_port
 
     port = free_port()
-    process = subprocess.Popen(
+    with subprocess.Popen(  # the with closes the stderr pipe
         ["make", "-s", "run", f"PORT={port}", f"DATABASE_URL=sqlite:///{tmp_path}/registry.db"],
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-    )
-    try:
-        import httpx
+    ) as process:
+        try:
+            import httpx
 
-        deadline = datetime.datetime.now() + datetime.timedelta(seconds=120)
-        while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else b""
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert datetime.datetime.now() < deadline, "make run did not serve in time"
-    finally:
-        process.terminate()
-        process.wait(30)
+            deadline = datetime.datetime.now() + datetime.timedelta(seconds=120)
+            while True:
+                assert process.poll() is None, process.stderr.read() if process.stderr else b""
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert datetime.datetime.now() < deadline, "make run did not serve in time"
+        finally:
+            process.terminate()
+            process.wait(30)
     assert (tmp_path / "registry.db").is_file()
 
 

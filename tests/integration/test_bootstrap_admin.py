@@ -47,28 +47,30 @@ def test_first_start_creates_the_admin_and_later_starts_change_nothing(
     secret = tmp_path / "admin-password"
     secret.write_text("first-admin-password\n")
     process, port = _serve(sqlite_url, REGISTRY_BOOTSTRAP_ADMIN_PASSWORD_FILE=str(secret))
-    try:
-        _wait_ready(process, port)
-        url = f"http://127.0.0.1:{port}/subjects"
-        assert httpx.get(url).status_code == 401
-        assert httpx.get(url, auth=("admin", "first-admin-password")).status_code == 200
-    finally:
-        process.terminate()
-        process.wait(20)
+    with process:  # closes its stderr pipe on the way out
+        try:
+            _wait_ready(process, port)
+            url = f"http://127.0.0.1:{port}/subjects"
+            assert httpx.get(url).status_code == 401
+            assert httpx.get(url, auth=("admin", "first-admin-password")).status_code == 200
+        finally:
+            process.terminate()
+            process.wait(20)
     secret.write_text("another-password\n")  # ignored from now on: a user exists
     process, port = _serve(
         sqlite_url,
         REGISTRY_BOOTSTRAP_ADMIN_PASSWORD_FILE=str(secret),
         REGISTRY_BOOTSTRAP_ADMIN="root",
     )
-    try:
-        _wait_ready(process, port)
-        url = f"http://127.0.0.1:{port}/subjects"
-        assert httpx.get(url, auth=("admin", "first-admin-password")).status_code == 200
-        assert httpx.get(url, auth=("root", "another-password")).status_code == 401
-    finally:
-        process.terminate()
-        process.wait(20)
+    with process:
+        try:
+            _wait_ready(process, port)
+            url = f"http://127.0.0.1:{port}/subjects"
+            assert httpx.get(url, auth=("admin", "first-admin-password")).status_code == 200
+            assert httpx.get(url, auth=("root", "another-password")).status_code == 401
+        finally:
+            process.terminate()
+            process.wait(20)
 
 
 def test_without_users_or_a_password_file_the_server_refuses(sqlite_url: str) -> None:

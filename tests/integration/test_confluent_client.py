@@ -71,9 +71,10 @@ def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture
-def client(server: ServerProcess) -> SchemaRegistryClient:
-    """Confluent's client, pointed at our server."""
-    return SchemaRegistryClient({"url": server.url})
+def client(server: ServerProcess) -> Iterator[SchemaRegistryClient]:
+    """Confluent's client, pointed at our server (closed afterwards: it keeps a connection)."""
+    with SchemaRegistryClient({"url": server.url}) as client:
+        yield client
 
 
 def _code(exc: pytest.ExceptionInfo[SchemaRegistryError]) -> int:
@@ -193,8 +194,8 @@ def test_avro_serializer_round_trip(client: SchemaRegistryClient) -> None:
     assert payload[0] == 0  # Confluent wire format: magic byte, then the schema id
     schema_id = int.from_bytes(payload[1:5], "big")
     assert client.get_latest_version("orders-value").schema_id == schema_id
-    fresh = SchemaRegistryClient({"url": client._rest_client.base_urls[0]})
-    assert AvroDeserializer(fresh)(payload, ctx) == record
+    with SchemaRegistryClient({"url": client._rest_client.base_urls[0]}) as fresh:
+        assert AvroDeserializer(fresh)(payload, ctx) == record
 
 
 def test_json_serializer_round_trip(client: SchemaRegistryClient) -> None:
@@ -202,6 +203,6 @@ def test_json_serializer_round_trip(client: SchemaRegistryClient) -> None:
     ctx = SerializationContext("payments", MessageField.VALUE)
     event = {"payment_id": "p-1", "amount": 12.5}
     payload = serializer(event, ctx)
-    fresh = SchemaRegistryClient({"url": client._rest_client.base_urls[0]})
-    assert JSONDeserializer(None, schema_registry_client=fresh)(payload, ctx) == event
+    with SchemaRegistryClient({"url": client._rest_client.base_urls[0]}) as fresh:
+        assert JSONDeserializer(None, schema_registry_client=fresh)(payload, ctx) == event
     assert client.get_latest_version("payments-value").schema.schema_type == "JSON"

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +67,37 @@ def server(database: str) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture
-def client(server: ServerProcess) -> SchemaRegistryClient:
-    """Confluent's client, pointed at our server."""
-    return SchemaRegistryClient({"url": server.url})
+def client(server: ServerProcess) -> Iterator[SchemaRegistryClient]:
+    """Confluent's client, pointed at our server (closed afterwards: it keeps a connection)."""
+    with SchemaRegistryClient({"url": server.url}) as client:
+        yield client
 
 
 @pytest.fixture
-def rules() -> RuleRegistry:
-    """The ENCRYPT executor in a registry of its own (the global one keeps its first client)."""
+def dek_client(server: ServerProcess) -> Iterator[Callable[[], DekRegistryClient]]:
+    """Makes new DekRegistryClients (nothing cached) on our server; all closed afterwards."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(DekRegistryClient({"url": server.url}))
+
+
+@contextmanager
+def encryption_rules() -> Iterator[RuleRegistry]:
+    """The ENCRYPT executor in a registry of its own (the global one keeps its first client);
+    the DEK registry client it opens is closed afterwards."""
     registry = RuleRegistry()
     registry.register_executor(FieldEncryptionExecutor())
-    return registry
+    try:
+        yield registry
+    finally:
+        for executor in registry.get_executors():
+            executor.close()
+
+
+@pytest.fixture
+def rules() -> Iterator[RuleRegistry]:
+    """One producer's (and consumer's) ENCRYPT executor."""
+    with encryption_rules() as registry:
+        yield registry
 
 
 def encrypt_rule(kek_name: str) -> RuleSet:
@@ -221,22 +242,26 @@ def test_a_second_producer_reuses_the_stored_dek(
     context = SerializationContext("reuse", MessageField.VALUE)
     wires = []
     for _ in range(2):  # two producers, each with its own executor and caches
-        rules = RuleRegistry()
-        rules.register_executor(FieldEncryptionExecutor())
-        serializer = AvroSerializer(
-            client, schema_str=None, conf=conf, rule_conf={"secret": SECRET}, rule_registry=rules
-        )
-        wires.append(serializer(dict(CUSTOMER), context))
+        with encryption_rules() as rules:
+            serializer = AvroSerializer(
+                client,
+                schema_str=None,
+                conf=conf,
+                rule_conf={"secret": SECRET},
+                rule_registry=rules,
+            )
+            wires.append(serializer(dict(CUSTOMER), context))
     path = f"{server.url}/dek-registry/v1/keks/shared_use/deks/reuse-value/versions"
     assert httpx.get(path).json() == [1]
-    reader = RuleRegistry()
-    reader.register_executor(FieldEncryptionExecutor())
-    deserializer = AvroDeserializer(client, rule_conf={"secret": SECRET}, rule_registry=reader)
-    assert [deserializer(w, context) for w in wires] == [CUSTOMER, CUSTOMER]
+    with encryption_rules() as reader:
+        deserializer = AvroDeserializer(client, rule_conf={"secret": SECRET}, rule_registry=reader)
+        assert [deserializer(w, context) for w in wires] == [CUSTOMER, CUSTOMER]
 
 
-def test_dek_registry_client_calls_and_error_codes(server: ServerProcess) -> None:
-    deks = DekRegistryClient({"url": server.url})
+def test_dek_registry_client_calls_and_error_codes(
+    server: ServerProcess, dek_client: Callable[[], DekRegistryClient]
+) -> None:
+    deks = dek_client()
     kek = deks.register_kek("orders", "local-kms", KMS_KEY_ID, doc="order PII")
     assert (kek.name, kek.kms_type, kek.kms_key_id, kek.shared, kek.doc) == (
         "orders",
@@ -254,7 +279,7 @@ def test_dek_registry_client_calls_and_error_codes(server: ServerProcess) -> Non
         material,
     )
     assert first.key_material is None
-    fresh = DekRegistryClient({"url": server.url})  # no caches
+    fresh = dek_client()  # no caches
     assert fresh.get_kek("orders").kms_key_id == KMS_KEY_ID
     assert fresh.get_dek("orders", "orders-value").encrypted_key_material == material
     other = base64.b64encode(b"fedcba9876543210fedcba9876543210").decode()
@@ -265,7 +290,7 @@ def test_dek_registry_client_calls_and_error_codes(server: ServerProcess) -> Non
 
     def code(call: Any) -> tuple[int, int]:
         with pytest.raises(SchemaRegistryError) as exc:
-            call(DekRegistryClient({"url": server.url}))  # a new client: nothing cached
+            call(dek_client())  # a new client: nothing cached
         return exc.value.http_status_code, exc.value.error_code
 
     assert code(lambda c: c.get_kek("missing")) == (404, 40470)
@@ -283,13 +308,14 @@ def test_dek_registry_client_calls_and_error_codes(server: ServerProcess) -> Non
 
 
 def test_shared_kek_fails_the_producer_clearly(
-    server: ServerProcess, client: SchemaRegistryClient, rules: RuleRegistry
+    server: ServerProcess,
+    client: SchemaRegistryClient,
+    rules: RuleRegistry,
+    dek_client: Callable[[], DekRegistryClient],
 ) -> None:
     """A shared KEK asks the registry to generate DEKs; the producer's rule fails (ERROR)
     instead of sending the field in clear."""
-    DekRegistryClient({"url": server.url}).register_kek(
-        "generated", "local-kms", KMS_KEY_ID, shared=True
-    )
+    dek_client().register_kek("generated", "local-kms", KMS_KEY_ID, shared=True)
     schema = Schema(AVRO_SCHEMA, "AVRO", rule_set=encrypt_rule("generated"))
     client.register_schema("generated-value", schema)
     conf = {"auto.register.schemas": False, "use.latest.version": True}

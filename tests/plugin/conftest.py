@@ -93,13 +93,14 @@ consumes:
 # Producer code of the inner sessions: one function per transport, as service code calls SDKs.
 SENDERS = """
 import io, json
+from pathlib import Path
 import boto3, fastavro
 from azure.eventhub import EventData, EventHubProducerClient
 from azure.servicebus import ServiceBusClient, ServiceBusMessage
 
 CONN = ("Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=k;"
         "SharedAccessKey=bm90LWEta2V5")
-CANCELLED = fastavro.parse_schema(json.load(open("schemas/shop/OrderCancelled.avsc")))
+CANCELLED = fastavro.parse_schema(json.loads(Path("schemas/shop/OrderCancelled.avsc").read_text()))
 sns = boto3.client("sns", region_name="us-east-1")   # created before any capture starts
 
 def avro(record):
