@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +14,10 @@ from registry.config import Settings
 from registry.domain import Role
 from registry.errors import AuthenticationRequired
 from registry.security import Authenticator, hash_password
-from tests.api.conftest import Api, avro_record
+from tests.support.api import Api, basic
+from tests.support.schemas import avro_record
 
 SCHEMA = avro_record("Order", {"name": "id", "type": "string"})
-
-
-def basic(name: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{name}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 @pytest.fixture

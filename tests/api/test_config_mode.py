@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Api, avro_record
+from tests.support.api import Api
+from tests.support.schemas import avro_record
 
 V1 = avro_record("Order", {"name": "id", "type": "string"})
 V2_OPTIONAL = avro_record(

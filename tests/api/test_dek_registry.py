@@ -15,16 +15,11 @@ from registry.api.app import create_app
 from registry.config import Settings
 from registry.domain import Role
 from registry.security import Authenticator
-from tests.api.conftest import Api
+from tests.support.api import Api, basic
 
 KEKS = "/dek-registry/v1/keks"
 MATERIAL = base64.b64encode(b"wrapped-by-the-kms-0123456789abcdef").decode()
 OTHER_MATERIAL = base64.b64encode(b"wrapped-by-the-kms-fedcba9876543210").decode()
-
-
-def basic(name: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{name}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def done(response: Any) -> None:

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.api.conftest import Api, avro_record
+from tests.support.api import Api
+from tests.support.schemas import avro_record
 
 GOOD = avro_record("Order", {"name": "id", "type": "string"})
 

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.api.conftest import Api, avro_record, json_object
+from tests.support.api import Api
+from tests.support.schemas import avro_record, json_object
 
 GOOD = avro_record("Order", {"name": "id", "type": "string"})
 BUDGET_S = 5.0

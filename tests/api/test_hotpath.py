@@ -3,7 +3,6 @@ content negotiation as the application behind it."""
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Iterator
 
@@ -15,13 +14,11 @@ from registry.api.hotpath import MEDIA_TYPE, AnswerCache, negotiate
 from registry.config import Settings
 from registry.domain import Role
 from registry.security import Authenticator
-from tests.api.conftest import CT, Api, avro_record
+from tests.support.api import CT, Api, basic
+from tests.support.polling import wait_for
+from tests.support.schemas import avro_record
 
 SCHEMA = avro_record("Order", {"name": "id", "type": "string"}, {"name": "note", "type": "string"})
-
-
-def basic(name: str, password: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()}
 
 
 @pytest.fixture
@@ -176,13 +173,6 @@ def test_answer_cache_is_bounded_by_bytes() -> None:
     assert AnswerCache(0).put(("id", 1), b"z").body == b"z"
 
 
-def _wait_for(check: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.02)
-
-
 def test_a_starting_server_warms_its_answers_newest_first(sqlite_url: str) -> None:
     first = create_app(Settings(database_url=sqlite_url))
     with TestClient(first) as client:
@@ -195,12 +185,12 @@ def test_a_starting_server_warms_its_answers_newest_first(sqlite_url: str) -> No
     warm = create_app(Settings(database_url=sqlite_url))
     with TestClient(warm):
         answers: AnswerCache = warm.state.answers
-        _wait_for(lambda: len(answers) == 5)
+        wait_for(lambda: len(answers) == 5)
         assert answers.hits == 0
     small = create_app(Settings(database_url=sqlite_url, answer_cache_bytes=2 * size + 5))
     with TestClient(small) as client:
         answers = small.state.answers
-        _wait_for(lambda: len(answers) == 2)
+        wait_for(lambda: len(answers) == 2)
         time.sleep(0.2)
         assert len(answers) == 2  # full: stopped, nothing evicted
         assert client.get(f"/schemas/ids/{ids[-1]}").status_code == 200

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import CT, Api, avro_record, json_object
+from tests.support.api import CT, Api
+from tests.support.schemas import avro_record, json_object
 
 V1 = avro_record("Order", {"name": "id", "type": "string"})
 V2 = avro_record(

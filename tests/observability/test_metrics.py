@@ -3,7 +3,6 @@ rule, caches, the hot path, the database's gauges and errors, and who may read i
 
 from __future__ import annotations
 
-import base64
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -21,17 +20,14 @@ from registry.observability.inventory import Inventory
 from registry.observability.prometheus import BucketHistogram
 from registry.stats import BUCKETS, Series
 from registry.storage.engine import Database
-from tests.api.conftest import CT, Api, avro_record
 from tests.observability.scrape import label_values, value
+from tests.support.api import CT, Api, basic
+from tests.support.schemas import avro_record
 from tests.support.server import free_port
 
 ORDER = avro_record("Order", {"name": "id", "type": "string"})
 WITH_QTY = avro_record("Order", {"name": "id", "type": "string"}, {"name": "qty", "type": "int"})
 REQUESTS = "registry_http_requests_total"
-
-
-def basic(name: str, password: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()}
 
 
 @pytest.fixture

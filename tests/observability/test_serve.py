@@ -22,9 +22,9 @@ import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from tests.api.conftest import avro_record
 from tests.observability.scrape import label_values, value
 from tests.observability.sink import Sink
+from tests.support.schemas import avro_record
 from tests.support.server import free_port, running_server
 
 pytestmark = pytest.mark.slow

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from registry.api.app import create_app
 from registry.config import EventBridgeSyncSettings, GlueSyncSettings, Settings, SyncSettings
-from tests.api.conftest import Api
 from tests.observability.scrape import value
+from tests.support.api import Api
 from tests.support.server import free_port
 from tests.sync.emulators.eventbridge import EventBridgeSchemasEmulator
 

@@ -18,7 +18,8 @@ from opentelemetry.trace import SpanKind
 from registry.api.app import create_app
 from registry.config import Settings
 from registry.observability.otel import Telemetry
-from tests.api.conftest import Api, avro_record
+from tests.support.api import Api
+from tests.support.schemas import avro_record
 
 ORDER = avro_record("Order", {"name": "id", "type": "string"})
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +12,7 @@ from registry.sync.base import Outcome, SubjectResult, SyncState
 from registry.sync.eventbridge import EventBridgeOptions, EventBridgeTarget
 from registry.sync.runner import backoff_delay
 from registry.sync.worker import MemoryStateStore, SyncWorker
+from tests.support.polling import wait_for
 from tests.sync.conftest import NO_WAIT, MemorySource
 from tests.sync.emulators.eventbridge import EventBridgeSchemasEmulator
 
@@ -35,16 +35,6 @@ def worker(
     sync.start()
     yield sync, source
     sync.stop()
-
-
-def wait_for(condition: object, timeout: float = 10.0) -> None:
-    """Poll ``condition()`` until it is true."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_registration_is_pushed_in_the_background(

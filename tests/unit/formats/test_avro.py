@@ -16,20 +16,13 @@ from registry.formats.avro import AvroFormat
 from registry.formats.avro.canonical import fingerprint64, parsing_canonical_form
 from registry.formats.avro.counterexamples import roundtrip
 from registry.formats.base import ParsedSchema, ResolvedReference, SchemaFormat
+from tests.support.schemas import field, record
 
 AVRO = AvroFormat()
 
 
 def parse(doc: Any, references: tuple[ResolvedReference, ...] = ()) -> ParsedSchema:
     return AVRO.parse(json.dumps(doc), references)
-
-
-def record(name: str, *fields: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "record", "name": name, "fields": list(fields), **extra}
-
-
-def field(name: str, type_: Any, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "type": type_, **extra}
 
 
 # --- parse: good schemas ---------------------------------------------------------------------

@@ -34,6 +34,8 @@ from registry.formats.avro import AvroFormat
 from registry.formats.avro.counterexamples import roundtrip
 from registry.formats.avro.examples import Generator
 from registry.formats.base import ParsedSchema
+from tests.support.schemas import field as fld
+from tests.support.schemas import record as rec
 from tests.support.shared import conformance_path, require
 
 AVRO = AvroFormat()
@@ -53,14 +55,6 @@ def apache_compatible(reader: Any, writer: Any) -> bool:
 
 def ours_compatible(reader: Any, writer: Any) -> bool:
     return AVRO.check(AVRO.parse(json.dumps(reader)), AVRO.parse(json.dumps(writer))) == []
-
-
-def rec(name: str, *fields: Any, **extra: Any) -> dict[str, Any]:
-    return {"type": "record", "name": name, "fields": list(fields), **extra}
-
-
-def fld(name: str, type_: Any, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "type": type_, **extra}
 
 
 def enum(symbols: list[str], **extra: Any) -> dict[str, Any]:
