@@ -26,6 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from registry.contract_testing.model import (
     COMMON_FIELDS,
+    CONSUMER_FIELDS,
     ENCODINGS,
     TRANSPORTS,
     VIA,
@@ -35,6 +36,7 @@ from registry.contract_testing.model import (
     ServiceContract,
     Transport,
 )
+from registry.contract_testing.reads import pointer_error
 from registry.errors import InvalidInput
 
 CONTRACT_SUFFIXES = (".yaml", ".yml")
@@ -176,8 +178,11 @@ def _binding(reader: _Reader, service: str, role: Role, node: Node, index: int) 
             f"{where}.transport: unknown transport '{name}'{hint} (known: {', '.join(names)})",
         ) from None
     spec = TRANSPORTS[transport]
+    extra = CONSUMER_FIELDS if role is Role.CONSUMES else ()
     reader.unknown(
-        keys, (*COMMON_FIELDS, *spec.targets, *spec.required, *spec.options), f"{where} ({name})"
+        keys,
+        (*COMMON_FIELDS, *extra, *spec.targets, *spec.required, *spec.options),
+        f"{where} ({name})",
     )
     if role is Role.PRODUCES and not spec.produce:
         raise reader.fail(transport_node, f"{where}: {name} only delivers to consumers")
@@ -197,6 +202,7 @@ def _binding(reader: _Reader, service: str, role: Role, node: Node, index: int) 
         if missing:
             raise reader.fail(node, f"{where} ({name}) needs {', '.join(missing)}")
     version = _version(reader, keys["version"][1], where) if "version" in keys else None
+    reads = _reads(reader, keys["reads"][1], where) if "reads" in keys else None
     return Binding(
         service=service,
         role=role,
@@ -207,6 +213,7 @@ def _binding(reader: _Reader, service: str, role: Role, node: Node, index: int) 
         target=target,
         version=version,
         options=options,
+        reads=reads,
     )
 
 
@@ -215,6 +222,18 @@ def _version(reader: _Reader, node: Node, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise reader.fail(node, f"{where}.version must be a positive integer, not {value!r}")
     return value
+
+
+def _reads(reader: _Reader, node: Node, where: str) -> tuple[str, ...]:
+    """A consumer's declared reads: JSON pointers (RFC 6901) into the payload, ``*`` any item."""
+    pointers = []
+    for item in reader.sequence(node, f"{where}.reads"):
+        value = reader.scalar(item, f"{where}.reads[]")
+        problem = pointer_error(value)
+        if problem is not None:
+            raise reader.fail(item, f"{where}.reads: {problem}")
+        pointers.append(value)
+    return tuple(pointers)
 
 
 def _option(reader: _Reader, key: str, node: Node, what: str, role: Role) -> Any:

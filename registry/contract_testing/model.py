@@ -67,6 +67,7 @@ TRANSPORTS: dict[Transport, TransportSpec] = {
 }
 
 COMMON_FIELDS = ("subject", "transport", "version", "description")
+CONSUMER_FIELDS = ("reads",)
 VIA = {"sns", "eventbridge"}
 ENCODINGS = {"json", "avro"}
 
@@ -99,6 +100,7 @@ class Binding:
     target: str | None = None
     version: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    reads: tuple[str, ...] | None = None  # declared JSON pointers a consumer reads (``reads:``)
 
     @property
     def location(self) -> str:

@@ -4,11 +4,14 @@ Shape (``format`` 1)::
 
     {"format": 1, "source": "local:schemas" | "<registry url>",
      "contracts": [{"file", "line", "service", "role", "subject", "version", "transport",
-                    "target", "checked", "failed", "failures": [{"message", "payload"}]}],
+                    "target", "checked", "failed", "failures": [{"message", "payload"}],
+                    consumers only: "reads": [pointer] | null, "declared_reads": [pointer] | null}],
      "unmatched": [{"transport", "target", "operation", "payload"}],
      "summary": {"contracts": n, "verified": n, "failed": n, "unmatched": n, "ok": bool}}
 
 ``version`` is the registered version, or null for a schema read from the working tree.
+``reads`` are the JSON pointers a consumer's handler was seen reading (null: never run; ``[""]``:
+the whole event), ``declared_reads`` those its contract declares with ``reads:``.
 Reports of several processes (pytest-xdist workers) merge with :meth:`Report.merge`.
 """
 
@@ -19,7 +22,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from registry.contract_testing.model import Binding, ContractSet
+from registry.contract_testing.model import Binding, ContractSet, Role
+from registry.contract_testing.reads import minimal
 
 MAX_FAILURES = 20
 
@@ -50,6 +54,18 @@ class Report:
                 "failed": 0,
                 "failures": [],
             }
+            if binding.role is Role.CONSUMES:
+                entry = self._entries[_key(binding)]
+                entry["reads"] = None
+                entry["declared_reads"] = list(binding.reads) if binding.reads is not None else None
+
+    def record_reads(self, binding: Binding, pointers: list[str]) -> None:
+        """Add what a consumer's handler read of one example (JSON pointers, see ``reads``)."""
+        with self._lock:
+            entry = self._entries.get(_key(binding))
+            if entry is None or "reads" not in entry:
+                return
+            entry["reads"] = minimal([*(entry["reads"] or []), *pointers])
 
     def record(
         self,
@@ -111,6 +127,8 @@ class Report:
                 entry = self._entries.setdefault(
                     key, {**other, "checked": 0, "failed": 0, "failures": []}
                 )
+                if other.get("reads") is not None and "reads" in entry:
+                    entry["reads"] = minimal([*(entry["reads"] or []), *other["reads"]])
                 entry["checked"] += other["checked"]
                 entry["failed"] += other["failed"]
                 if other.get("version") is not None:

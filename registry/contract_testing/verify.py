@@ -16,11 +16,11 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from registry.contract_testing import aws, azure, render, routing
+from registry.contract_testing import aws, azure, reads, render, routing
 from registry.contract_testing.capture import (
     CapturedEvent,
     CapturedEvents,
@@ -84,11 +84,28 @@ class ConsumerEvent:
     index: int
     payload: Any
     event: Any
+    reads: list[str] = field(default_factory=list, compare=False)
 
     @property
     def id(self) -> str:
         """A test id: ``payments.PaymentCaptured-sqs-3``."""
         return f"{self.binding.subject}-{self.binding.transport.value}-{self.index}"
+
+    @contextlib.contextmanager
+    def observed(self, report: Report | None = None) -> Iterator[Any]:
+        """The event as a handler should get it, recording what the handler reads of it.
+
+        While the block runs, the payload is handed out as tracking proxies (see
+        :mod:`~registry.contract_testing.reads`); at its end, what was read is added to the
+        read set of the binding in ``report`` and kept in :attr:`reads`.
+        """
+        with reads.observe(self.payload, self.event, self.binding.transport) as (recorder, event):
+            try:
+                yield event
+            finally:
+                self.reads[:] = recorder.reads()
+                if report is not None:
+                    report.record_reads(self.binding, self.reads)
 
 
 class EventContract:
@@ -402,6 +419,8 @@ class EventContracts:
     ) -> int:
         """Call ``handler(event, context)`` with every example of ``subject`` in its envelope.
 
+        The handler gets the payload as tracking proxies (through its ``json.loads`` when the
+        transport carries text): what it reads is the binding's read set in the report.
         Returns how many events the handler accepted. Raises :class:`ConsumerFailed` naming the
         smallest payload the handler raised on, chained to the handler's own exception.
         """
@@ -410,7 +429,8 @@ class EventContracts:
         events = self.consumer_events(subject, n, transport, service)
         for item in events:
             try:
-                handler(item.event, context if context is not None else LambdaContext())
+                with item.observed(self.report) as event:
+                    handler(event, context if context is not None else LambdaContext())
             except Exception as exc:
                 failures.append((item, exc))
                 if self.report is not None:
