@@ -37,6 +37,13 @@ format: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
+# Two workers, tests handed out one at a time. --dist loadgroup so that an xdist_group mark is
+# obeyed (--dist load would silently ignore it): a test that needs a resource no other test may
+# use at the same time (a fixed port, one shared database) names that resource in
+# @pytest.mark.xdist_group("...") and says why, and its group runs on one worker. No test needs one
+# today: each gets its own database (tests/support/databases.py), ports from its worker's own
+# block (tests/support/server.py) and its own tmp_path; the busiest PostgreSQL tests (three nodes)
+# peak at 16 connections of the server's 100.
 test: lint docs
 	AWS_EC2_METADATA_DISABLED=true $(BIN)/python -m pytest -n 2 --dist loadgroup
 
