@@ -63,9 +63,27 @@ _OPTIONS: list[tuple[str, str, str, str | None]] = [
     ("examples", "N", "example events generated per subject for consumers", "25"),
     ("seed", "N", "seed of the example generator", "0"),
     ("report", "FILE", "write a JSON report of every contract verified to FILE", None),
+    (
+        "publish",
+        "URL",
+        "at the end of the session, publish the verification results and consumers' read sets "
+        "of --registry-service-name to this registry (credentials: --registry-user or "
+        "--registry-token); schemas still resolve from --registry-url or the schemas tree",
+        None,
+    ),
+    ("service_name", "NAME", "the service whose results --registry-publish publishes", None),
+    ("service_version", "VERSION", "the version (a git SHA) --registry-publish publishes", None),
+    ("branch", "BRANCH", "the branch of the version --registry-publish publishes", None),
 ]
 # Environment variables beat ini keys: ini files are committed, secrets must not be.
-_ENV = {"url": "ESR_REGISTRY_URL", "user": "ESR_REGISTRY_USER", "token": "ESR_REGISTRY_TOKEN"}
+_ENV = {
+    "url": "ESR_REGISTRY_URL",
+    "user": "ESR_REGISTRY_USER",
+    "token": "ESR_REGISTRY_TOKEN",
+    "service_version": "REGISTRY_SERVICE_VERSION",
+}
+# Short spellings of options (the issue's --service-name and --service-version).
+_ALIASES = {"service_name": "--service-name", "service_version": "--service-version"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -75,7 +93,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         suffix = f" (default: {default})" if default is not None else ""
         env = f"; env: {_ENV[name]} (beats ini)" if name in _ENV else ""
         group.addoption(
-            f"--registry-{name}",
+            f"--registry-{name.replace('_', '-')}",
+            *([_ALIASES[name]] if name in _ALIASES else []),
             dest=f"registry_{name}",
             metavar=metavar,
             default=None,
@@ -111,7 +130,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "example event of subject, wrapped in the transport of its consumer contract "
         "(fixture contract_event)",
     )
-    config.stash[_STATE] = _State(config)
+    config.stash[_STATE] = state = _State(config)
+    if state.setting("publish"):
+        missing = [
+            f"--registry-{name.replace('_', '-')} (ini registry_{name}"
+            + (f", env {_ENV[name]})" if name in _ENV else ")")
+            for name in ("service_name", "service_version")
+            if not state.setting(name)
+        ]
+        if missing:
+            raise pytest.UsageError(f"--registry-publish needs {' and '.join(missing)}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -129,6 +157,7 @@ class _State:
     worker_reports: list[dict[str, Any]] = field(default_factory=list)
     closers: list[Any] = field(default_factory=list)
     failure: str | None = None  # why the contracts could not load, once they failed to
+    lines: list[tuple[str, bool]] = field(default_factory=list)  # (line, red) for the summary
 
     def setting(self, name: str) -> Any:
         return self.sourced(name)[0]
@@ -137,7 +166,7 @@ class _State:
         """A setting's value, where it came from, and that place's rank (0 wins)."""
         value = self.config.getoption(f"registry_{name}")
         if value is not None:
-            return value, f"--registry-{name}", 0
+            return value, f"--registry-{name.replace('_', '-')}", 0
         env = os.environ.get(_ENV.get(name, ""))
         if env:  # empty counts as unset: CI systems turn a missing secret into ""
             return env, _ENV[name], 1
@@ -199,7 +228,29 @@ class _State:
             return Setting(str(value) if value else None, origin, Rank(rank))
 
         password = os.environ.get(PASSWORD_ENV) or None
-        return registry_access(read("url"), read("user"), read("token"), password)
+        url = read("url")
+        if not url.value and self.setting("publish"):
+            return None  # the credentials are for the registry published to
+        return registry_access(url, read("user"), read("token"), password)
+
+    def publish(self, document: dict[str, Any]) -> str:
+        """POST the verification document to ``--registry-publish``; return where it went."""
+        from registry.client import RegistryClient
+        from registry.contract_testing.access import PASSWORD_ENV, Rank, Setting, registry_access
+        from registry.contract_testing.publication import verifications_path
+
+        def read(name: str) -> Setting:
+            value, origin, rank = self.sourced(name)
+            return Setting(str(value) if value else None, origin, Rank(rank))
+
+        password = os.environ.get(PASSWORD_ENV) or None
+        access = registry_access(read("publish"), read("user"), read("token"), password)
+        if access is None:
+            raise pytest.UsageError("--registry-publish needs a registry URL")
+        path = verifications_path(document["service"], document["version"])
+        with RegistryClient(access.url, auth=access.basic_auth, token=access.token) as client:
+            client.request("POST", path, json=document)
+        return f"{access.url}{path}"
 
     def _registry_source(self, access: RegistryAccess, tree: LocalTreeSource) -> SchemaSource:
         from registry.client import RegistryClient
@@ -271,15 +322,20 @@ def captured_events(
 
 
 @pytest.fixture
-def contract_event(request: pytest.FixtureRequest) -> Any:
-    """One example event of the ``consumes`` subject, wrapped in the consumer's transport."""
+def contract_event(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One example event of the ``consumes`` subject, wrapped in the consumer's transport.
+
+    The payload in it is tracked (also through ``json.loads`` of its text while the test runs):
+    what the test's handler reads joins the binding's read set in the report.
+    """
     param = getattr(request, "param", None)
     if param is None:
         pytest.fail(
             "contract_event needs @pytest.mark.consumes('<subject>') on the test", pytrace=False
         )
     request.node.stash[_EVENT] = param
-    return param.event
+    with param.observed(request.config.stash[_STATE].report) as event:
+        yield event
 
 
 # --- markers -------------------------------------------------------------------------------------
@@ -372,24 +428,91 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write ``--registry-report`` (workers hand theirs to the controller)."""
+    """Write ``--registry-report`` and publish to ``--registry-publish``.
+
+    Workers of pytest-xdist hand their report to the controller, which merges them first.
+    """
     state = session.config.stash.get(_STATE, None)
-    if state is None or not state.setting("report"):
+    if state is None:
         return
     worker_output = getattr(session.config, "workeroutput", None)
-    if state.engine is None and worker_output is None:
+    if worker_output is not None:
+        if state.report is not None:
+            worker_output["esr_report"] = json.dumps(state.report.to_dict())
+        return
+    wanted = state.setting("report") or state.setting("publish") or state.worker_reports
+    if state.engine is None and wanted:
         try:
             state.build()
         except Exception as exc:  # a broken contract set is reported, not raised, at the end
-            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-            if reporter is not None:
-                reporter.write_line(f"registry: no contract report written: {exc}", red=True)
+            state.lines.append((f"registry: no contract report written: {exc}", True))
+            if state.setting("publish"):
+                _fail_session(session)
             return
     if state.report is None:
         return
-    if worker_output is not None:
-        worker_output["esr_report"] = json.dumps(state.report.to_dict())
-        return
     for data in state.worker_reports:
         state.report.merge(data)
-    state.report.write(Path(session.config.rootpath, str(state.setting("report"))))
+    state.worker_reports.clear()
+    if state.setting("report"):
+        state.report.write(Path(session.config.rootpath, str(state.setting("report"))))
+    if state.setting("publish"):
+        _publish(session, state)
+
+
+def _fail_session(session: pytest.Session) -> None:
+    if session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _publish(session: pytest.Session, state: _State) -> None:
+    """Publish the merged report; a failure to publish fails the run, naming why."""
+    from registry.contract_testing.publication import verification_document
+    from registry.errors import RegistryError
+
+    if state.report is None:
+        return
+    try:
+        document = verification_document(
+            state.report.to_dict(),
+            service=str(state.setting("service_name")),
+            version=str(state.setting("service_version")),
+            branch=str(state.setting("branch") or "") or None,
+        )
+        where = state.publish(document)
+    except RegistryError as exc:
+        state.lines.append((f"registry: nothing published: {exc.message}", True))
+        _fail_session(session)
+        return
+    count = len(document["contracts"])
+    state.lines.append((f"registry: published {count} contracts to {where}", False))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """What consumers read (recorded beside declared), and what was written or published."""
+    state = config.stash.get(_STATE, None)
+    if state is None or getattr(config, "workeroutput", None) is not None:
+        return
+    if state.report is not None:
+        from registry.contract_testing.publication import read_warnings
+
+        consumers = [e for e in state.report.to_dict()["contracts"] if "reads" in e]
+        shown = [e for e in consumers if e["reads"] is not None or e["declared_reads"]]
+        if shown:
+            terminalreporter.section("what consumers read")
+        for entry in shown:
+            terminalreporter.write_line(
+                f"{entry['file']}:{entry['line']}: {entry['service']} consumes {entry['subject']}"
+            )
+            terminalreporter.write_line(f"    recorded: {_pointers(entry['reads'])}")
+            terminalreporter.write_line(f"    declared: {_pointers(entry['declared_reads'])}")
+            for warning in read_warnings(entry):
+                terminalreporter.write_line(f"    warning: {warning}", yellow=True)
+    for line, red in state.lines:
+        terminalreporter.write_line(line, red=red)
+
+
+def _pointers(pointers: list[str] | None) -> str:
+    if pointers is None:
+        return "-"
+    return " ".join(p or "(the whole event)" for p in pointers) or "(nothing)"
