@@ -62,11 +62,10 @@ PAYMENT_JSON = json.dumps(
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+@pytest.fixture
+def server(database_url: str) -> Iterator[ServerProcess]:
     """``esr serve`` on a fresh SQLite file or PostgreSQL database."""
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    with running_server(url) as process:
+    with running_server(database_url) as process:
         yield process
 
 

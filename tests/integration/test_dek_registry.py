@@ -53,16 +53,10 @@ NAME = "Ada Lovelace"
 LocalKmsDriver.register()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> str:
-    """A fresh SQLite file or PostgreSQL database."""
-    return str(request.getfixturevalue(f"{request.param}_url"))
-
-
 @pytest.fixture
-def server(database: str) -> Iterator[ServerProcess]:
-    """``esr serve`` on that database."""
-    with running_server(database) as process:
+def server(database_url: str) -> Iterator[ServerProcess]:
+    """``esr serve`` on a fresh SQLite file or PostgreSQL database."""
+    with running_server(database_url) as process:
         yield process
 
 
@@ -193,7 +187,7 @@ CUSTOMER: dict[str, Any] = {"id": "c-1", "name": NAME, "ssn": SSN}
 
 
 def test_avro_pii_fields_are_encrypted_end_to_end(
-    server: ServerProcess, database: str, client: SchemaRegistryClient, rules: RuleRegistry
+    server: ServerProcess, database_url: str, client: SchemaRegistryClient, rules: RuleRegistry
 ) -> None:
     schema = Schema(AVRO_SCHEMA, "AVRO", rule_set=encrypt_rule("avro_kek"))
     client.register_schema("customers-value", schema)
@@ -210,11 +204,11 @@ def test_avro_pii_fields_are_encrypted_end_to_end(
     assert deserializer(wire, context) == CUSTOMER
     keks = httpx.get(f"{server.url}/dek-registry/v1/keks").json()
     assert keks == ["avro_kek"]
-    assert_nothing_in_clear(server, database, "avro_kek", "customers-value")
+    assert_nothing_in_clear(server, database_url, "avro_kek", "customers-value")
 
 
 def test_json_schema_pii_fields_are_encrypted_end_to_end(
-    server: ServerProcess, database: str, client: SchemaRegistryClient, rules: RuleRegistry
+    server: ServerProcess, database_url: str, client: SchemaRegistryClient, rules: RuleRegistry
 ) -> None:
     schema = Schema(JSON_SCHEMA, "JSON", rule_set=encrypt_rule("json_kek"))
     client.register_schema("customers-json-value", schema)
@@ -230,7 +224,7 @@ def test_json_schema_pii_fields_are_encrypted_end_to_end(
         None, schema_registry_client=client, rule_conf={"secret": SECRET}, rule_registry=rules
     )
     assert deserializer(wire, context) == CUSTOMER
-    assert_nothing_in_clear(server, database, "json_kek", "customers-json-value")
+    assert_nothing_in_clear(server, database_url, "json_kek", "customers-json-value")
 
 
 def test_a_second_producer_reuses_the_stored_dek(
