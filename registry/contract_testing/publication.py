@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from registry.contract_testing.reads import effective, untouched
+from registry.contract_testing.report import reads_of
 from registry.errors import InvalidInput
 
 FORMAT = 1
@@ -59,8 +60,9 @@ def read_warnings(entry: dict[str, Any]) -> list[str]:
 
 def _contract(entry: dict[str, Any]) -> dict[str, Any]:
     consumer = entry.get("role") == "consumes"
-    recorded = entry.get("reads") if consumer else None
+    recorded = reads_of(entry) if consumer else None
     declared = entry.get("declared_reads") if consumer else None
+    reads = effective(recorded, declared)
     return {
         "subject": entry["subject"],
         "role": entry["role"],
@@ -69,8 +71,8 @@ def _contract(entry: dict[str, Any]) -> dict[str, Any]:
         "schema_version": entry.get("version"),
         "file": entry.get("file"),
         "line": entry.get("line"),
-        "reads": effective(recorded, declared) if consumer else None,
-        "recorded_reads": recorded,
+        "reads": reads.pointers if reads is not None else None,
+        "recorded_reads": recorded.pointers if recorded is not None else None,
         "declared_reads": declared,
         "verification": {
             "status": _status(entry),

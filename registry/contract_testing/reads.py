@@ -74,6 +74,7 @@ class Recorder:
     def __init__(self) -> None:
         self.touched: set[str] = set()
         self.whole: set[str] = set()
+        self.containers: set[str] = set()  # pointers whose value is an object or an array
         self.reached = False  # did the payload reach the handler as a proxy at all?
 
     def touch(self, pointer: str) -> None:
@@ -82,16 +83,52 @@ class Recorder:
     def read_whole(self, pointer: str) -> None:
         self.whole.add(pointer)
 
-    def reads(self) -> list[str]:
+    def reads(self) -> ReadSet:
         """The read set: pointers read whole (containers never looked inside are whole)."""
         if not self.reached:
-            return [ROOT]
-        leaves = [
+            return ReadSet.everything()
+        seen = self.touched | self.whole
+        looked_into = {p for p in self.touched if any(q != p and _within(q, p) for q in seen)}
+        unopened = {p for p in self.touched - looked_into if p in self.containers}
+        return ReadSet.of(self.touched | self.whole, self.whole | unopened)
+
+
+class ReadSet:
+    """JSON pointers read (ancestors implied), and which of them were read as whole subtrees.
+
+    A pointer to an absent or scalar value is read as it is; another example where the value
+    is an object may refine it (``/card`` absent here, ``/card/brand`` read there). A subtree
+    read whole is never refined. :attr:`pointers` is the minimal set: nothing under a subtree
+    read whole, no ancestor of another pointer.
+    """
+
+    __slots__ = ("pointers", "whole")
+
+    def __init__(self, pointers: list[str], whole: list[str]) -> None:
+        self.pointers = pointers
+        self.whole = whole
+
+    @classmethod
+    def everything(cls) -> ReadSet:
+        """The whole event: what is read when nothing could be observed."""
+        return cls([ROOT], [ROOT])
+
+    @classmethod
+    def of(cls, pointers: Iterable[str], whole: Iterable[str]) -> ReadSet:
+        """The minimal read set of ``pointers``, of which ``whole`` were read whole."""
+        whole_set = set(whole)
+        everything = set(pointers) | whole_set
+        kept = [
             p
-            for p in self.touched
-            if not any(q != p and _within(q, p) for q in self.touched | self.whole)
+            for p in everything
+            if not any(w != p and _within(p, w) for w in whole_set)
+            and (p in whole_set or not any(q != p and _within(q, p) for q in everything))
         ]
-        return minimal([*leaves, *self.whole])
+        pointers_kept = sorted(kept)
+        return cls(pointers_kept, [p for p in pointers_kept if p in whole_set])
+
+    def __or__(self, other: ReadSet) -> ReadSet:
+        return ReadSet.of([*self.pointers, *other.pointers], [*self.whole, *other.whole])
 
 
 def track(value: Any, pointer: str, recorder: Recorder) -> Any:
@@ -126,6 +163,7 @@ class TrackedDict(dict[Any, Any]):
     def __init__(self, value: dict[Any, Any], pointer: str, recorder: Recorder) -> None:
         self._pointer = pointer
         self._recorder = recorder
+        recorder.containers.add(pointer)
         super().__init__(
             (k, track(v, f"{pointer}/{escape(str(k))}", recorder)) for k, v in value.items()
         )
@@ -213,6 +251,7 @@ class TrackedList(list[Any]):
     def __init__(self, value: list[Any], pointer: str, recorder: Recorder) -> None:
         self._pointer = pointer
         self._recorder = recorder
+        recorder.containers.add(pointer)
         super().__init__(track(v, f"{pointer}/{ITEM}", recorder) for v in value)
 
     def _items(self) -> None:
@@ -402,8 +441,10 @@ def untouched(declared: Iterable[str], recorded: Iterable[str]) -> list[str]:
     ]
 
 
-def effective(recorded: Iterable[str] | None, declared: Iterable[str] | None) -> list[str] | None:
-    """What a consumer reads: recorded and declared together; None when neither is known."""
+def effective(recorded: ReadSet | None, declared: Iterable[str] | None) -> ReadSet | None:
+    """What a consumer reads: recorded and declared (each read whole) together; None: unknown."""
     if recorded is None and declared is None:
         return None
-    return minimal([*(recorded or []), *(declared or [])])
+    declared = list(declared or [])
+    found = ReadSet.of(declared, declared)
+    return found if recorded is None else recorded | found

@@ -5,13 +5,15 @@ Shape (``format`` 1)::
     {"format": 1, "source": "local:schemas" | "<registry url>",
      "contracts": [{"file", "line", "service", "role", "subject", "version", "transport",
                     "target", "checked", "failed", "failures": [{"message", "payload"}],
-                    consumers only: "reads": [pointer] | null, "declared_reads": [pointer] | null}],
+                    consumers only: "reads": [pointer] | null, "reads_whole": [pointer] | null,
+                    "declared_reads": [pointer] | null}],
      "unmatched": [{"transport", "target", "operation", "payload"}],
      "summary": {"contracts": n, "verified": n, "failed": n, "unmatched": n, "ok": bool}}
 
 ``version`` is the registered version, or null for a schema read from the working tree.
 ``reads`` are the JSON pointers a consumer's handler was seen reading (null: never run; ``[""]``:
-the whole event), ``declared_reads`` those its contract declares with ``reads:``.
+the whole event), ``reads_whole`` those of them read as whole subtrees (copied, serialized, never
+looked inside), ``declared_reads`` those its contract declares with ``reads:``.
 Reports of several processes (pytest-xdist workers) merge with :meth:`Report.merge`.
 """
 
@@ -23,13 +25,26 @@ from pathlib import Path
 from typing import Any
 
 from registry.contract_testing.model import Binding, ContractSet, Role
-from registry.contract_testing.reads import minimal
+from registry.contract_testing.reads import ReadSet
 
 MAX_FAILURES = 20
 
 
 def _key(binding: Binding) -> str:
     return f"{binding.file}:{binding.line}"
+
+
+def reads_of(entry: dict[str, Any]) -> ReadSet | None:
+    """The read set recorded in a consumer's report entry (None: its handler never ran)."""
+    if entry.get("reads") is None:
+        return None
+    return ReadSet(list(entry["reads"]), list(entry.get("reads_whole") or []))
+
+
+def _add_reads(entry: dict[str, Any], found: ReadSet) -> None:
+    known = reads_of(entry)
+    merged = found if known is None else known | found
+    entry["reads"], entry["reads_whole"] = merged.pointers, merged.whole
 
 
 class Report:
@@ -57,15 +72,15 @@ class Report:
             if binding.role is Role.CONSUMES:
                 entry = self._entries[_key(binding)]
                 entry["reads"] = None
+                entry["reads_whole"] = None
                 entry["declared_reads"] = list(binding.reads) if binding.reads is not None else None
 
-    def record_reads(self, binding: Binding, pointers: list[str]) -> None:
-        """Add what a consumer's handler read of one example (JSON pointers, see ``reads``)."""
+    def record_reads(self, binding: Binding, found: ReadSet) -> None:
+        """Add what a consumer's handler read of one example (see ``reads``)."""
         with self._lock:
             entry = self._entries.get(_key(binding))
-            if entry is None or "reads" not in entry:
-                return
-            entry["reads"] = minimal([*(entry["reads"] or []), *pointers])
+            if entry is not None and "reads" in entry:
+                _add_reads(entry, found)
 
     def record(
         self,
@@ -127,8 +142,8 @@ class Report:
                 entry = self._entries.setdefault(
                     key, {**other, "checked": 0, "failed": 0, "failures": []}
                 )
-                if other.get("reads") is not None and "reads" in entry:
-                    entry["reads"] = minimal([*(entry["reads"] or []), *other["reads"]])
+                if other.get("reads") is not None and "reads" in entry and entry is not other:
+                    _add_reads(entry, ReadSet(other["reads"], other.get("reads_whole") or []))
                 entry["checked"] += other["checked"]
                 entry["failed"] += other["failed"]
                 if other.get("version") is not None:

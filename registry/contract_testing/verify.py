@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from registry.contract_testing import aws, azure, reads, render, routing
+from registry.contract_testing import aws, azure, render, routing
 from registry.contract_testing.capture import (
     CapturedEvent,
     CapturedEvents,
@@ -31,6 +31,7 @@ from registry.contract_testing.envelopes import LambdaContext, envelope
 from registry.contract_testing.messages import OutgoingMessage, activate
 from registry.contract_testing.model import Binding, ContractSet, Role, Transport
 from registry.contract_testing.payloads import PayloadError, to_json
+from registry.contract_testing.reads import ReadSet, observe
 from registry.contract_testing.report import Report
 from registry.contract_testing.schemas import (
     ResolvedSubject,
@@ -84,7 +85,7 @@ class ConsumerEvent:
     index: int
     payload: Any
     event: Any
-    reads: list[str] = field(default_factory=list, compare=False)
+    reads: list[ReadSet] = field(default_factory=list, compare=False)
 
     @property
     def id(self) -> str:
@@ -97,15 +98,16 @@ class ConsumerEvent:
 
         While the block runs, the payload is handed out as tracking proxies (see
         :mod:`~registry.contract_testing.reads`); at its end, what was read is added to the
-        read set of the binding in ``report`` and kept in :attr:`reads`.
+        read set of the binding in ``report`` and appended to :attr:`reads`.
         """
-        with reads.observe(self.payload, self.event, self.binding.transport) as (recorder, event):
+        with observe(self.payload, self.event, self.binding.transport) as (recorder, event):
             try:
                 yield event
             finally:
-                self.reads[:] = recorder.reads()
+                found = recorder.reads()
+                self.reads.append(found)
                 if report is not None:
-                    report.record_reads(self.binding, self.reads)
+                    report.record_reads(self.binding, found)
 
 
 class EventContract:
