@@ -9,7 +9,9 @@ item: ``/lines/*/sku``.
 The meaning of a read set: each pointer is read *whole*, its ancestors are implied. A container
 the handler reached but never looked inside (passed to native code, a library, ``bool()``) counts
 as read whole, and so does anything the handler copies (``dict(x)``, ``{**x}``, ``copy``),
-serializes (``json.dumps``, ``repr``), compares or iterates as a mapping. Unknown means "reads
+serializes (``json.dumps``, ``repr``), validates with pydantic (``model_validate``,
+``TypeAdapter.validate_python``: native code that reads past the proxy), compares or iterates
+as a mapping. Unknown means "reads
 everything", never "reads nothing": if the payload never reached the handler as a proxy (it
 decoded Avro, or loaded the JSON with a ``loads`` we did not patch), the read set is ``{""}``,
 the whole event.
@@ -24,7 +26,9 @@ EventBridge event loads with its ``detail`` tracked).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -357,6 +361,7 @@ def tracking(payload: Any, texts: Iterable[str]) -> Iterator[tuple[Recorder, Cal
 
     def root() -> Any:
         recorder.reached = True
+        recorder.touch(ROOT)  # reached but never looked inside: read whole
         return track(payload, ROOT, recorder)
 
     def tracked_loads(s: Any, *args: Any, **kwargs: Any) -> Any:
@@ -379,9 +384,48 @@ def tracking(payload: Any, texts: Iterable[str]) -> Iterator[tuple[Recorder, Cal
 
     json.loads, json.dumps, json.dump = tracked_loads, tracked_dumps, tracked_dump
     try:
-        yield recorder, root
+        with _opaque_validators():
+            yield recorder, root
     finally:
         json.loads, json.dumps, json.dump = loads, dumps, dump
+
+
+# Validators in native code that read a dict's storage directly, past the proxy's methods:
+# (module, class, method) of those patched while a handler runs, if the handler's code loaded them.
+_OPAQUE = (
+    ("pydantic", "BaseModel", "model_validate"),
+    ("pydantic", "TypeAdapter", "validate_python"),
+)
+
+
+@contextlib.contextmanager
+def _opaque_validators() -> Iterator[None]:
+    """While the block runs, what the validators of :data:`_OPAQUE` are given is read whole."""
+    restore: list[tuple[type, str, Any]] = []
+    for module_name, class_name, method in _OPAQUE:
+        owner = getattr(sys.modules.get(module_name), class_name, None)
+        original = owner.__dict__.get(method) if isinstance(owner, type) else None
+        if owner is None or original is None:
+            continue
+        restore.append((owner, method, original))
+        setattr(owner, method, _reading_whole(original))
+    try:
+        yield
+    finally:
+        for owner, method, original in reversed(restore):
+            setattr(owner, method, original)
+
+
+def _reading_whole(original: Any) -> Any:
+    """``original`` (a method or classmethod) marking its first argument read whole."""
+    function = original.__func__ if isinstance(original, classmethod) else original
+
+    @functools.wraps(function)
+    def call(self: Any, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _mark_all(obj)
+        return function(self, obj, *args, **kwargs)
+
+    return classmethod(call) if isinstance(original, classmethod) else call
 
 
 def _texts(event: Any, payload: Any) -> Iterator[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, TypeAdapter
 
 from examples.shop.inventory import handlers as inventory
 from examples.shop.orders import handlers as orders
@@ -33,6 +34,10 @@ from registry.contract_testing.reads import Recorder, observe, pointer_error, tr
 from registry.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Payment(BaseModel):
+    orderId: str
 
 
 def _reads(
@@ -159,6 +164,8 @@ def test_a_payload_never_seen_through_a_proxy_reads_everything(
         (lambda o: json.dumps(o), [""]),
         (lambda o: dict(o), [""]),
         (lambda o: o["amount"], ["/amount"]),  # reached, never looked inside: native code
+        (lambda o: TypeAdapter(dict[str, Any]).validate_python(o["amount"]), ["/amount"]),
+        (lambda o: _Payment.model_validate(o), [""]),
     ],
     ids=[
         "dict",
@@ -171,6 +178,8 @@ def test_a_payload_never_seen_through_a_proxy_reads_everything(
         "dumps-all",
         "dict-all",
         "unopened",
+        "type-adapter",
+        "model-validate",
     ],
 )
 def test_copying_or_serializing_reads_the_whole_subtree(
@@ -214,7 +223,7 @@ def test_other_json_text_loads_as_usual() -> None:
         assert type(json.loads('{"orderId": "o-1"}')) is dict  # not the delivered text
         assert type(json.loads(event["body"])) is not dict  # the payload itself: tracked
     assert type(json.loads(body)) is dict
-    assert recorder.reads().pointers == []
+    assert recorder.reads().pointers == [""]  # loaded, never looked inside: read whole
 
 
 def test_declared_reads_are_parsed_and_checked(tmp_path: Path) -> None:
