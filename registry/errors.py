@@ -420,3 +420,34 @@ class DekGenerationForbidden(AccessDenied):
 
     error_code = 40370
     default_message = "DEK generation is not enabled on this registry"
+
+
+# --- leaves: deploy safety (services, versions, environments; see registry.service.deploys) --
+
+
+class ServiceNotFound(NotFound):
+    """No service of that name has published anything."""
+
+    error_code = 40480
+    default_message = "Service not found"
+
+
+class ServiceVersionNotFound(NotFound):
+    """The service has no such version."""
+
+    error_code = 40481
+    default_message = "Service version not found"
+
+
+class EnvironmentNotFound(NotFound):
+    """No environment of that name (create it first)."""
+
+    error_code = 40482
+    default_message = "Environment not found"
+
+
+class InvalidPublication(InvalidInput):
+    """A published contract, read pointer, verification result or name is malformed."""
+
+    error_code = 42290
+    default_message = "Invalid contract publication"

@@ -35,6 +35,7 @@ from registry.api.routes import (
     subjects,
     sync,
 )
+from registry.api.routes import deploys as deploy_routes
 from registry.api.warmup import start_warm_up
 from registry.config import Settings
 from registry.errors import RegistryError, RequestTooLarge
@@ -229,6 +230,7 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
     install_docs(app)
     for module in (meta, schemas, subjects, compatibility, config, admin, sync, dek_registry):
         app.include_router(module.router)
+    app.include_router(deploy_routes.router)
     if settings.metrics:
         app.include_router(metrics_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -217,3 +217,7 @@ class DekRow(SQLModel, table=True):
     encrypted_key_material: str = Field(sa_column=Column(Text, nullable=False))
     deleted: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+
+
+# The deploy-safety tables live in their own module; importing it here puts them in ``metadata``.
+from registry.storage import deploy_tables as deploy_tables  # noqa: E402

@@ -78,6 +78,10 @@ EXPECTED: dict[str, tuple[int, int, int]] = {
     "InvalidKey": (422, 2, 42271),
     "KeyReferenceExists": (422, 2, 42272),
     "DekGenerationForbidden": (403, 2, 40370),
+    "ServiceNotFound": (404, 2, 40480),
+    "ServiceVersionNotFound": (404, 2, 40481),
+    "EnvironmentNotFound": (404, 2, 40482),
+    "InvalidPublication": (422, 2, 42290),
 }
 
 
