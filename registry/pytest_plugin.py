@@ -400,7 +400,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     from registry.contract_testing.render import shorten
 
-    failure = str(call.excinfo.value) if call.excinfo is not None else None
+    error = call.excinfo.value if call.excinfo is not None else None
+    failure = f"{type(error).__name__}: {error}" if error is not None else None
     state.report.record(
         param.binding, param.subject.version, failure=failure, payload=shorten(param.payload)
     )
