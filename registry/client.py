@@ -281,6 +281,63 @@ class RegistryClient:
             )
         ]
 
+    # --- deploy safety (/api/; see docs/deploys.md) ----------------------------------------
+
+    @staticmethod
+    def _version_path(service: str, version: str) -> str:
+        return f"/api/services/{quote(service, safe='')}/versions/{quote(version, safe='')}"
+
+    def publish_contracts(
+        self,
+        service: str,
+        version: str,
+        contracts: list[dict[str, Any]],
+        *,
+        branch: str | None = None,
+    ) -> dict[str, Any]:
+        """Publish a service version's contracts (one transaction; replaces an earlier one)."""
+        body = {"branch": branch, "contracts": contracts}
+        found: dict[str, Any] = self.request(
+            "PUT", f"{self._version_path(service, version)}/contracts", json=body
+        )
+        return found
+
+    def record_verifications(
+        self, service: str, version: str, document: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Post verification results (``results``, or the plugin's ``contracts`` document)."""
+        found: dict[str, Any] = self.request(
+            "POST", f"{self._version_path(service, version)}/verifications", json=document
+        )
+        return found
+
+    def create_environment(self, name: str) -> dict[str, Any]:
+        """Create an environment (idempotent; admins only)."""
+        found: dict[str, Any] = self.request("PUT", f"/api/environments/{quote(name, safe='')}")
+        return found
+
+    def record_deployment(self, service: str, version: str, environment: str) -> dict[str, Any]:
+        """Record that a version runs in an environment."""
+        body = {"service": service, "version": version, "environment": environment}
+        found: dict[str, Any] = self.request("POST", "/api/deployments", json=body)
+        return found
+
+    def deployments(
+        self, environment: str | None = None, *, history: bool = False
+    ) -> list[dict[str, Any]]:
+        """What runs where (with ``history``, what ran before too)."""
+        params: dict[str, str] = {"history": str(history).lower()}
+        if environment is not None:
+            params["environment"] = environment
+        found: list[dict[str, Any]] = self.request("GET", "/api/deployments", params=params)
+        return found
+
+    def can_i_deploy(self, service: str, version: str, environment: str) -> dict[str, Any]:
+        """can-i-deploy's verdict (``answer``: yes, no or unknown) with the matrix."""
+        params = {"service": service, "version": version, "environment": environment}
+        found: dict[str, Any] = self.request("GET", "/api/can-i-deploy", params=params)
+        return found
+
 
 @contextmanager
 def open_client(url: str, **kwargs: Any) -> Iterator[RegistryClient]:

@@ -66,6 +66,11 @@ COMMANDS: dict[str, Entry] = {
     "sync": Entry(
         "sync", "Push the registry's schemas to a cloud schema registry, or report drift."
     ),
+    "contracts": Entry("deploys", "Publish a service version's contracts to the registry."),
+    "deployments": Entry("deploys", "Record and list which service versions run where."),
+    "can-i-deploy": Entry(
+        "deploys", "Can VERSION of SERVICE be deployed to TO? Exit 0 yes, 1 no, 2 unknown."
+    ),
 }
 
 
