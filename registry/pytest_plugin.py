@@ -15,6 +15,11 @@ and credentials may also come from ``ESR_REGISTRY_*`` environment variables, whi
 file because ini files are committed and secrets must not be
 (:mod:`registry.contract_testing.access`). No credential is ever printed or reported.
 
+Consumers' handlers get the payload as tracking proxies (``contract_testing.reads``); the
+session ends with what each consumer read beside what its contract declares (``reads:``), and
+with ``--registry-publish`` the verification results and read sets of ``--service-name`` at
+``--service-version`` are posted to that registry (``contract_testing.publication``).
+
 The contracts' subjects are all resolved when the contracts are first loaded (the first test
 that uses a fixture or marker), so a contract naming an unknown subject fails right there, with
 its file and line, rather than from inside a producer's SDK call.

@@ -108,8 +108,12 @@ def project(shop: pytest.Pytester) -> pytest.Pytester:
     return shop
 
 
-def test_the_marker_records_reads_shown_beside_the_declared_ones(project: pytest.Pytester) -> None:
-    result = project.runpytest("-p", "no:randomly", "--registry-report", "out.json")
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one-process", "xdist"])
+def test_the_marker_records_reads_shown_beside_the_declared_ones(
+    project: pytest.Pytester, workers: list[str]
+) -> None:
+    run = project.runpytest_subprocess if workers else project.runpytest
+    result = run("-p", "no:randomly", *workers, "--registry-report", "out.json")
 
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(
