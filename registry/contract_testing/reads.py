@@ -347,7 +347,7 @@ def _text(value: Any) -> str | None:
 
 
 @contextlib.contextmanager
-def tracking(payload: Any, texts: Iterable[str]) -> Iterator[tuple[Recorder, Callable[[], Any]]]:
+def tracking(payload: Any, texts: Iterable[str]) -> Iterator[tuple[Recorder, Callable[..., Any]]]:
     """Record what is read of ``payload`` while the block runs.
 
     Yields the recorder and a function making the payload's proxy (calling it counts the
@@ -359,19 +359,20 @@ def tracking(payload: Any, texts: Iterable[str]) -> Iterator[tuple[Recorder, Cal
     known = set(texts)
     loads, dumps, dump = json.loads, json.dumps, json.dump
 
-    def root() -> Any:
+    def root(value: Any = payload) -> Any:
         recorder.reached = True
         recorder.touch(ROOT)  # reached but never looked inside: read whole
-        return track(payload, ROOT, recorder)
+        return track(value, ROOT, recorder)
 
     def tracked_loads(s: Any, *args: Any, **kwargs: Any) -> Any:
+        # What loads returned is tracked, so parse_float=Decimal and the like keep working.
         loaded = loads(s, *args, **kwargs)
-        if args or kwargs or _text(s) not in known:
+        if _text(s) not in known:
             return loaded
         if loaded == payload:
-            return root()
+            return root(loaded)
         if isinstance(loaded, dict) and loaded.get("detail") == payload:
-            loaded["detail"] = root()
+            loaded["detail"] = root(loaded["detail"])
         return loaded
 
     def tracked_dumps(obj: Any, *args: Any, **kwargs: Any) -> str:

@@ -11,6 +11,7 @@ import base64
 import copy
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -276,3 +277,19 @@ def test_pointer_rules() -> None:
     ]
     assert untouched(["/parcels/*/id"], ["/parcels/*/id/x"]) == []
     assert untouched(["/a"], [""]) == []
+
+
+def test_loads_with_options_is_tracked_and_keeps_them() -> None:
+    def handler(event: Any, context: Any) -> None:
+        for record in event["Records"]:
+            delivered = json.loads(record["body"], parse_float=Decimal)
+            assert delivered["orderId"]
+
+    assert _reads(handler, "shipping.ShipmentDelivered", "orders") == (["/orderId"], [])
+
+    payload = {"amount": 1.5}
+    with observe(payload, {"body": '{"amount":1.5}'}, Transport.SQS) as (recorder, event):
+        loaded = json.loads(event["body"], parse_float=Decimal)
+        assert loaded["amount"] == Decimal("1.5")
+        assert isinstance(loaded["amount"], Decimal)
+    assert recorder.reads().pointers == ["/amount"]
