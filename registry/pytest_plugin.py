@@ -252,10 +252,10 @@ class _State:
         access = registry_access(read("publish"), read("user"), read("token"), password)
         if access is None:
             raise pytest.UsageError("--registry-publish needs a registry URL")
-        path = verifications_path(document["service"], document["version"])
+        service, version = document["service"], document["version"]
         with RegistryClient(access.url, auth=access.basic_auth, token=access.token) as client:
-            client.request("POST", path, json=document)
-        return f"{access.url}{path}"
+            client.record_verifications(service, version, document)
+        return f"{access.url}{verifications_path(service, version)}"
 
     def _registry_source(self, access: RegistryAccess, tree: LocalTreeSource) -> SchemaSource:
         from registry.client import RegistryClient

@@ -11,13 +11,16 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from registry.client import RegistryClient
 from registry.contract_testing.publication import verification_document, verifications_path
 from registry.errors import InvalidInput
 from tests.plugin.conftest import source
+from tests.support.server import running_server
 
 CONTRACT = """\
 service: shop
@@ -239,3 +242,26 @@ def test_the_document_names_only_the_service_and_refuses_an_unknown_one() -> Non
     with pytest.raises(InvalidInput, match=r"no contract of service 'c'.*a, b"):
         verification_document(report, service="c", version="1")
     assert verifications_path("a b", "1/2") == "/api/services/a%20b/versions/1%2F2/verifications"
+
+
+def test_publish_to_a_real_registry(project: pytest.Pytester, tmp_path: Path) -> None:
+    with running_server(f"sqlite:///{tmp_path / 'registry.db'}") as server:
+        result = project.runpytest(
+            "-p",
+            "no:randomly",
+            "--registry-publish",
+            server.url,
+            "--service-name",
+            "shop",
+            "--service-version",
+            "4f2c40f",
+        )
+        result.assert_outcomes(passed=4)
+        with RegistryClient(server.url) as client:
+            stored = client.request("GET", "/api/services/shop/versions/4f2c40f")
+
+    verified = {(v["role"], v["subject"]): v for v in stored["verifications"]}
+    consumer = verified[("consumes", "shop.OrderPlaced")]
+    assert consumer["success"] is True
+    assert consumer["reads"] == ["/couponCode", "/giftWrap", "/orderId"]
+    assert verified[("produces", "shop.OrderPlaced")]["success"] is True
