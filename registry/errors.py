@@ -39,6 +39,10 @@ tree to exit codes in one table (``registry.cli.errors``)::
     ├── StoreError (50001)
     │   └── OperationTimeout (50002)
     └── RemoteError (50007; the remote's own code kept as remote_code)
+
+Deploy safety (``registry.service.deploys``) adds ServiceNotFound (40480),
+ServiceVersionNotFound (40481) and EnvironmentNotFound (40482) under NotFound, and
+InvalidPublication (42290) under InvalidInput.
 """
 
 from __future__ import annotations
