@@ -36,7 +36,7 @@ from registry.contract_testing.model import (
     ServiceContract,
     Transport,
 )
-from registry.contract_testing.reads import pointer_error
+from registry.contract_testing.pointers import pointer_error
 from registry.errors import InvalidInput
 
 CONTRACT_SUFFIXES = (".yaml", ".yml")

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from registry.contract_testing.reads import effective, untouched
+from registry.contract_testing.pointers import effective, untouched
 from registry.contract_testing.report import reads_of
 from registry.errors import InvalidInput
 

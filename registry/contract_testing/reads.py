@@ -34,42 +34,7 @@ from typing import Any
 
 from registry.contract_testing.model import Transport
 from registry.contract_testing.payloads import to_json
-
-ITEM = "*"
-ROOT = ""
-
-
-def escape(token: str) -> str:
-    """One reference token of a JSON pointer (``~`` and ``/`` escaped, RFC 6901 section 3)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def pointer_error(pointer: object) -> str | None:
-    """Why ``pointer`` is not a JSON pointer (RFC 6901), or None when it is one."""
-    if not isinstance(pointer, str):
-        return f"a JSON pointer must be a string, not {pointer!r}"
-    if pointer and not pointer.startswith("/"):
-        return f"JSON pointer {pointer!r} must be empty or start with '/'"
-    for token in pointer.split("/")[1:]:
-        rest = token.replace("~0", "").replace("~1", "")
-        if "~" in rest:
-            return f"JSON pointer {pointer!r}: '~' must be followed by 0 or 1 (RFC 6901)"
-    return None
-
-
-def _within(pointer: str, ancestor: str) -> bool:
-    """Whether ``pointer`` is ``ancestor`` or lies under it."""
-    return pointer == ancestor or pointer.startswith(ancestor + "/")
-
-
-def minimal(pointers: Iterable[str]) -> list[str]:
-    """The smallest sorted set with the same meaning: pointers under another one dropped."""
-    found = sorted(set(pointers), key=lambda p: (p.count("/"), p))
-    kept: list[str] = []
-    for pointer in found:
-        if not any(_within(pointer, k) for k in kept):
-            kept.append(pointer)
-    return sorted(kept)
+from registry.contract_testing.pointers import ITEM, ROOT, ReadSet, escape, within
 
 
 class Recorder:
@@ -92,47 +57,9 @@ class Recorder:
         if not self.reached:
             return ReadSet.everything()
         seen = self.touched | self.whole
-        looked_into = {p for p in self.touched if any(q != p and _within(q, p) for q in seen)}
+        looked_into = {p for p in self.touched if any(q != p and within(q, p) for q in seen)}
         unopened = {p for p in self.touched - looked_into if p in self.containers}
         return ReadSet.of(self.touched | self.whole, self.whole | unopened)
-
-
-class ReadSet:
-    """JSON pointers read (ancestors implied), and which of them were read as whole subtrees.
-
-    A pointer to an absent or scalar value is read as it is; another example where the value
-    is an object may refine it (``/card`` absent here, ``/card/brand`` read there). A subtree
-    read whole is never refined. :attr:`pointers` is the minimal set: nothing under a subtree
-    read whole, no ancestor of another pointer.
-    """
-
-    __slots__ = ("pointers", "whole")
-
-    def __init__(self, pointers: list[str], whole: list[str]) -> None:
-        self.pointers = pointers
-        self.whole = whole
-
-    @classmethod
-    def everything(cls) -> ReadSet:
-        """The whole event: what is read when nothing could be observed."""
-        return cls([ROOT], [ROOT])
-
-    @classmethod
-    def of(cls, pointers: Iterable[str], whole: Iterable[str]) -> ReadSet:
-        """The minimal read set of ``pointers``, of which ``whole`` were read whole."""
-        whole_set = set(whole)
-        everything = set(pointers) | whole_set
-        kept = [
-            p
-            for p in everything
-            if not any(w != p and _within(p, w) for w in whole_set)
-            and (p in whole_set or not any(q != p and _within(q, p) for q in everything))
-        ]
-        pointers_kept = sorted(kept)
-        return cls(pointers_kept, [p for p in pointers_kept if p in whole_set])
-
-    def __or__(self, other: ReadSet) -> ReadSet:
-        return ReadSet.of([*self.pointers, *other.pointers], [*self.whole, *other.whole])
 
 
 def track(value: Any, pointer: str, recorder: Recorder) -> Any:
@@ -458,38 +385,3 @@ def observe(payload: Any, event: Any, transport: Transport) -> Iterator[tuple[Re
         elif transport is Transport.STEPFUNCTIONS:
             event = root()
         yield recorder, event
-
-
-def _tokens(pointer: str) -> list[str]:
-    return pointer.split("/")[1:] if pointer else []
-
-
-def _covers(outer: str, inner: str) -> bool:
-    """Whether ``inner`` is ``outer`` or under it, ``*`` matching any array index."""
-    a, b = _tokens(outer), _tokens(inner)
-    if len(a) > len(b):
-        return False
-    return all(x == y or _any_item(x, y) for x, y in zip(a, b, strict=False))
-
-
-def _any_item(x: str, y: str) -> bool:
-    return (x == ITEM and y.isdigit()) or (y == ITEM and x.isdigit())
-
-
-def untouched(declared: Iterable[str], recorded: Iterable[str]) -> list[str]:
-    """The declared reads the handler never touched: neither read nor under a subtree it read."""
-    seen = list(recorded)
-    return [
-        pointer
-        for pointer in declared
-        if not any(_covers(pointer, r) or _covers(r, pointer) for r in seen)
-    ]
-
-
-def effective(recorded: ReadSet | None, declared: Iterable[str] | None) -> ReadSet | None:
-    """What a consumer reads: recorded and declared (each read whole) together; None: unknown."""
-    if recorded is None and declared is None:
-        return None
-    declared = list(declared or [])
-    found = ReadSet.of(declared, declared)
-    return found if recorded is None else recorded | found

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.contract_testing.model import Binding, ContractSet, Role
-from registry.contract_testing.reads import ReadSet
+from registry.contract_testing.pointers import ReadSet
 
 MAX_FAILURES = 20
 

@@ -31,7 +31,8 @@ from registry.contract_testing.envelopes import LambdaContext, envelope
 from registry.contract_testing.messages import OutgoingMessage, activate
 from registry.contract_testing.model import Binding, ContractSet, Role, Transport
 from registry.contract_testing.payloads import PayloadError, to_json
-from registry.contract_testing.reads import ReadSet, observe
+from registry.contract_testing.pointers import ReadSet
+from registry.contract_testing.reads import observe
 from registry.contract_testing.report import Report
 from registry.contract_testing.schemas import (
     ResolvedSubject,

@@ -31,7 +31,8 @@ from registry.contract_testing import (
     parse_contract,
 )
 from registry.contract_testing.model import Transport
-from registry.contract_testing.reads import Recorder, observe, pointer_error, track, untouched
+from registry.contract_testing.pointers import pointer_error, untouched
+from registry.contract_testing.reads import Recorder, observe, track
 from registry.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
