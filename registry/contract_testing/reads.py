@@ -30,7 +30,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, SupportsIndex
 
 from registry.contract_testing.model import Transport
 from registry.contract_testing.payloads import to_json
@@ -119,6 +119,18 @@ class TrackedDict(dict[Any, Any]):
     def __contains__(self, key: object) -> bool:
         self._child(key)
         return super().__contains__(key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self._child(key)
+        return super().pop(key, *default)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._child(key)
+        return super().setdefault(key, default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        self._everything()
+        return super().popitem()
 
     def __len__(self) -> int:
         self._recorder.touch(self._pointer)
@@ -212,6 +224,14 @@ class TrackedList(list[Any]):
     def __contains__(self, item: object) -> bool:
         self._everything()
         return super().__contains__(item)
+
+    def pop(self, index: SupportsIndex = -1) -> Any:
+        self._items()
+        return super().pop(index)
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        self._everything()
+        super().sort(*args, **kwargs)
 
     def index(self, *args: Any) -> int:
         self._everything()

@@ -294,3 +294,14 @@ def test_loads_with_options_is_tracked_and_keeps_them() -> None:
         assert loaded["amount"] == Decimal("1.5")
         assert isinstance(loaded["amount"], Decimal)
     assert recorder.reads().pointers == ["/amount"]
+
+
+def test_mutating_reads_are_recorded_too() -> None:
+    recorder = Recorder()
+    recorder.reached = True
+    event = track({"a": 1, "b": 2, "items": [3, 1, 2], "more": [1]}, "", recorder)
+    assert event.pop("a") == 1
+    assert event.setdefault("c", 5) == 5
+    event["items"].sort()
+    assert event["more"].pop() == 1
+    assert recorder.reads().pointers == ["/a", "/c", "/items", "/more/*"]
