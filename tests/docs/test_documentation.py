@@ -52,7 +52,8 @@ NOT_SETTINGS = {
     "REGISTRY_FUZZ_SEED",  # the fuzz test's seed
 }
 PLUGIN_VARIABLES = {"ESR_REGISTRY_URL", "ESR_REGISTRY_USER", "ESR_REGISTRY_PASSWORD"} | {
-    "ESR_REGISTRY_TOKEN"
+    "ESR_REGISTRY_TOKEN",
+    "REGISTRY_SERVICE_VERSION",  # the pytest plugin's service version (issue 13 names it so)
 }
 
 
