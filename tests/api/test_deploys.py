@@ -421,7 +421,7 @@ def test_readers_read_writers_publish_and_deploy_admins_delete(
 
 
 def test_the_plugins_document_records_results_and_reads(prod: TestClient) -> None:
-    document = {
+    document: dict[str, Any] = {
         "format": 1,
         "service": "billing",
         "version": "2",
