@@ -11,10 +11,15 @@ tree to exit codes in one table (``registry.cli.errors``)::
     │   ├── SchemaNotFound (40403)         ├── SubjectSoftDeleted (40404)
     │   ├── SubjectNotSoftDeleted (40405)  ├── VersionSoftDeleted (40406)
     │   ├── VersionNotSoftDeleted (40407)  ├── SubjectConfigNotFound (40408)
-    │   ├── SubjectModeNotFound (40409)    ├── KeyNotFound (40470)
-    │   ├── KeyNotSoftDeleted (40471)      └── KeySoftDeleted (40472)
+    │   ├── SubjectModeNotFound (40409)    ├── AssociationNotFound (40410)
+    │   ├── KeyNotFound (40470)            ├── KeyNotSoftDeleted (40471)
+    │   └── KeySoftDeleted (40472)
     ├── Conflict
     │   ├── IncompatibleSchema (409)
+    │   ├── AssociationForResourceExists (40903)
+    │   ├── AssociationForSubjectExists (40904)
+    │   ├── StrongAssociationForSubjectExists (40905)
+    │   ├── NoActiveSubjectVersion (40907) ├── AssociationFrozen (40908)
     │   └── KeyAlreadyExists (40971)
     ├── InvalidInput
     │   ├── MalformedRequest (400)         ├── UnprocessableRequest (422)
@@ -24,7 +29,8 @@ tree to exit codes in one table (``registry.cli.errors``)::
     │   ├── SchemaTooLarge (42209)         ├── InvalidRuleSet (42210)
     │   ├── RequestTooLarge (41301)        ├── NotAcceptable (406)
     │   ├── UnsupportedMediaType (415)     ├── NotConvertible (42211)
-    │   ├── TargetMisconfigured (42212)    └── InvalidKey (42271)
+    │   ├── InvalidAssociation (42212)     ├── InvalidKey (42271)
+    │   └── TargetMisconfigured (42281)
     ├── OperationNotPermitted (42205)
     │   ├── ReferenceExists (42206)
     │   └── KeyReferenceExists (42272)
@@ -189,6 +195,13 @@ class SubjectModeNotFound(NotFound):
     default_message = "Subject does not have subject-level mode configured"
 
 
+class AssociationNotFound(NotFound):
+    """The resource has no association (of the types asked for)."""
+
+    error_code = 40410
+    default_message = "Association not found."
+
+
 # --- leaves: conflict -----------------------------------------------------------------------
 
 
@@ -197,6 +210,42 @@ class IncompatibleSchema(Conflict):
 
     error_code = 409
     default_message = "Schema being registered is incompatible with an earlier schema"
+
+
+class AssociationForResourceExists(Conflict):
+    """Creating an association of a type the resource already has (for another subject)."""
+
+    error_code = 40903
+    default_message = "An association of this type already exists for the resource"
+
+
+class AssociationForSubjectExists(Conflict):
+    """A STRONG association for a subject that has an association already, or a delete of a
+    subject whose lifecycle a STRONG association owns."""
+
+    error_code = 40904
+    default_message = "An association already exists for the subject"
+
+
+class StrongAssociationForSubjectExists(Conflict):
+    """A second association for a subject that a STRONG association owns."""
+
+    error_code = 40905
+    default_message = "A strong association already exists for the subject"
+
+
+class NoActiveSubjectVersion(Conflict):
+    """An association without a schema to a subject that has no live version."""
+
+    error_code = 40907
+    default_message = "No active (non-deleted) version exists for the subject"
+
+
+class AssociationFrozen(Conflict):
+    """A change to a frozen association that does not unfreeze it."""
+
+    error_code = 40908
+    default_message = "The association is frozen"
 
 
 # --- leaves: invalid input ------------------------------------------------------------------
@@ -221,6 +270,13 @@ class InvalidSchema(InvalidInput):
 
     error_code = 42201
     default_message = "Invalid schema"
+
+    def __init__(self, message: str | None = None) -> None:
+        # Confluent's messages start so (RestInvalidSchemaException), and clients and users
+        # search for it: every message of this class does too, whoever raises it.
+        if message and not message.startswith("Invalid schema"):
+            message = f"Invalid schema: {message}"
+        super().__init__(message)
 
 
 class InvalidVersion(InvalidInput):
@@ -263,6 +319,13 @@ class SchemaTooLarge(InvalidInput):
 
     error_code = 42209
     default_message = "Schema is too large"
+
+
+class InvalidAssociation(InvalidInput):
+    """An association request names no resource, an unknown type or lifecycle, and so on."""
+
+    error_code = 42212
+    default_message = "Invalid association"
 
 
 class InvalidRuleSet(InvalidInput):
@@ -355,9 +418,11 @@ class NotConvertible(InvalidInput):
 
 
 class TargetMisconfigured(InvalidInput):
-    """A sync target's options or credentials are wrong, or something it needs is missing."""
+    """A sync target's options or credentials are wrong, or something it needs is missing.
 
-    error_code = 42212
+    Not 42212: that is Confluent's invalid association (:class:`InvalidAssociation`)."""
+
+    error_code = 42281
     default_message = "The sync target is not configured correctly"
 
 
