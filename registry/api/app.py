@@ -25,6 +25,7 @@ from registry.api.metrics import METRICS_PATH, RequestObserver, metric_sources, 
 from registry.api.metrics import router as metrics_router
 from registry.api.models import immutable_body
 from registry.api.openapi import install_openapi
+from registry.api.rawpath import RawPathMiddleware
 from registry.api.routes import (
     admin,
     compatibility,
@@ -233,6 +234,7 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
     app.include_router(deploy_routes.router)
     if settings.metrics:
         app.include_router(metrics_router)
+    app.add_middleware(RawPathMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     return app
 

@@ -84,8 +84,11 @@ class RequestObserver:
             await self.app(scope, receive, observed)
         finally:
             REQUEST_ID.reset(token)
-            # FastAPI's router put the matched route into this very scope.
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED
+            # FastAPI's router put the matched route into this very scope; its template is
+            # the path without convertors (``{subject}``, not ``{subject:segment}``).
+            matched = scope.get("route")
+            route = getattr(matched, "path_format", None) or getattr(matched, "path", None)
+            route = route or UNMATCHED
             self.requests.observe(scope["method"], route, status, perf_counter() - start)
 
 

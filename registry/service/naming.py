@@ -38,16 +38,25 @@ class Registration:
 
 
 def validate_subject(subject: str) -> str:
-    """Refuse empty, over-long, control-character and path-trick subject names (42208)."""
+    """Refuse the subject names Confluent refuses, and two more (42208).
+
+    Confluent takes any name without control characters that does not start with its context
+    wildcard ``:*:`` (``QualifiedSubject.isValidSubject``): ``test/Alias`` and ``a\\b`` are
+    fine, and reach the routes as one percent-encoded segment (``registry.api.rawpath``). This
+    registry also bounds the length, and refuses ``.`` and ``..``, which HTTP clients and
+    proxies remove from paths as dot segments (Confluent's Jetty refuses them as ambiguous).
+    """
     if not subject or len(subject) > MAX_SUBJECT_LENGTH:
         raise errors.InvalidSubject(
             f"Invalid subject: must be 1 to {MAX_SUBJECT_LENGTH} characters long"
         )
-    if any(ord(c) < 32 or ord(c) == 127 for c in subject):
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in subject):
         raise errors.InvalidSubject("Invalid subject: control characters are not allowed")
-    if subject in (".", "..") or "/" in subject or "\\" in subject:
+    if subject in (".", ".."):
+        raise errors.InvalidSubject(f"Invalid subject '{subject}': '.' and '..' are not allowed")
+    if subject.startswith(":*:"):
         raise errors.InvalidSubject(
-            f"Invalid subject '{subject}': '/', '\\\\', '.' and '..' are not allowed"
+            f"Invalid subject '{subject}': ':*:' is the context wildcard, not a subject"
         )
     return subject
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from tests.support.api import CT, Api
 from tests.support.schemas import avro_record, json_object
 
@@ -207,3 +211,33 @@ def test_a_schema_of_another_type_is_incompatible(api: Api) -> None:
     assert any("schema.type-changed" in m for m in verdict["messages"])
     api.ok(api.http.put("/config/s", json={"compatibility": "NONE"}))
     assert api.ok(api.register("s", schema, "JSON"))["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("encoded", "subject"),
+    [("test%2FAlias", "test/Alias"), ("a%252Fb", "a%2Fb"), ("50%25", "50%"), ("x%5Cy", "x\\y")],
+)
+def test_every_subject_route_takes_a_percent_encoded_subject(
+    api: Api, encoded: str, subject: str
+) -> None:
+    base = f"/subjects/{encoded}"
+    body = {"schema": V1}
+    assert api.ok(api.register(encoded, V1))["id"] == 1
+    assert api.ok(api.http.get("/subjects")) == [subject]
+    assert api.ok(api.http.get(f"{base}/versions")) == [1]
+    assert api.ok(api.http.get(f"{base}/versions/latest"))["subject"] == subject
+    assert api.ok(api.http.get(f"{base}/versions/1/schema")) == json.loads(V1)
+    assert api.ok(api.http.get(f"{base}/versions/1/referencedby")) == []
+    assert api.ok(api.http.post(base, json=body))["subject"] == subject
+    compatible = api.http.post(f"/compatibility/subjects/{encoded}/versions/latest", json=body)
+    assert api.ok(compatible) == {"is_compatible": True}
+    api.ok(api.http.post(f"/compatibility/subjects/{encoded}/versions", json=body))
+    assert api.ok(api.http.put(f"/config/{encoded}", json={"compatibility": "FULL"}))
+    assert api.ok(api.http.get(f"/config/{encoded}"))["compatibilityLevel"] == "FULL"
+    api.ok(api.http.delete(f"/config/{encoded}"))
+    assert api.ok(api.http.put(f"/mode/{encoded}", json={"mode": "READONLY"}))
+    assert api.ok(api.http.get(f"/mode/{encoded}")) == {"mode": "READONLY"}
+    api.ok(api.http.delete(f"/mode/{encoded}"))
+    assert api.ok(api.http.delete(f"{base}/versions/1")) == 1
+    assert api.ok(api.http.delete(f"{base}?permanent=true")) == [1]
+    assert api.ok(api.http.get("/subjects?deleted=true")) == []

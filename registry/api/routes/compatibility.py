@@ -22,7 +22,7 @@ def _answer(result: CompatibilityResult, verbose: bool) -> dict[str, Any]:
 
 
 @router.post(
-    "/compatibility/subjects/{subject}/versions/{version}",
+    "/compatibility/subjects/{subject:segment}/versions/{version}",
     dependencies=[WRITE],
     response_model=CompatibilityResponse,
     response_model_exclude_none=True,
@@ -43,7 +43,7 @@ def test_compatibility_with_version(
 
 
 @router.post(
-    "/compatibility/subjects/{subject}/versions",
+    "/compatibility/subjects/{subject:segment}/versions",
     dependencies=[WRITE],
     response_model=CompatibilityResponse,
     response_model_exclude_none=True,

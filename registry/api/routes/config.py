@@ -58,7 +58,7 @@ def delete_global_config(service: ServiceDep, caller: CallerDep) -> ConfigWire:
 
 
 @router.get(
-    "/config/{subject}",
+    "/config/{subject:segment}",
     dependencies=[READ],
     response_model=ConfigResponse,
     response_model_exclude_none=True,
@@ -73,7 +73,7 @@ def get_subject_config(
 
 
 @router.put(
-    "/config/{subject}",
+    "/config/{subject:segment}",
     dependencies=[ADMIN],
     response_model=ConfigUpdateResponse,
     response_model_exclude_none=True,
@@ -93,7 +93,7 @@ def put_subject_config(
 
 
 @router.delete(
-    "/config/{subject}",
+    "/config/{subject:segment}",
     dependencies=[ADMIN],
     response_model=ConfigResponse,
     response_model_exclude_none=True,
@@ -128,7 +128,7 @@ def delete_global_mode(service: ServiceDep, caller: CallerDep) -> dict[str, Any]
     return {"mode": service.delete_mode(None, caller=caller).value}
 
 
-@router.get("/mode/{subject}", dependencies=[READ], response_model=ModeResponse)
+@router.get("/mode/{subject:segment}", dependencies=[READ], response_model=ModeResponse)
 def get_subject_mode(
     service: ServiceDep,
     subject: str = Path(),
@@ -138,7 +138,7 @@ def get_subject_mode(
     return {"mode": service.get_mode(subject, default_to_global=defaultToGlobal).value}
 
 
-@router.put("/mode/{subject}", dependencies=[ADMIN], response_model=ModeResponse)
+@router.put("/mode/{subject:segment}", dependencies=[ADMIN], response_model=ModeResponse)
 def put_subject_mode(
     service: ServiceDep,
     caller: CallerDep,
@@ -150,7 +150,7 @@ def put_subject_mode(
     return {"mode": service.set_mode(subject, body.mode, force=force, caller=caller).value}
 
 
-@router.delete("/mode/{subject}", dependencies=[ADMIN], response_model=ModeResponse)
+@router.delete("/mode/{subject:segment}", dependencies=[ADMIN], response_model=ModeResponse)
 def delete_subject_mode(
     service: ServiceDep, caller: CallerDep, subject: str = Path()
 ) -> dict[str, Any]:

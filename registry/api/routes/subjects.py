@@ -46,7 +46,7 @@ def list_subjects(
 
 
 @router.post(
-    "/subjects/{subject}",
+    "/subjects/{subject:segment}",
     dependencies=[READ],
     response_model=SubjectVersionResponse,
     response_model_exclude_none=True,
@@ -63,7 +63,7 @@ def lookup_schema(
     return Response(encode(version_to_wire(found)), media_type=MEDIA_TYPE)
 
 
-@router.delete("/subjects/{subject}", dependencies=[ADMIN], response_model=list[int])
+@router.delete("/subjects/{subject:segment}", dependencies=[ADMIN], response_model=list[int])
 def delete_subject(
     service: ServiceDep,
     caller: CallerDep,
@@ -74,7 +74,7 @@ def delete_subject(
     return service.delete_subject(subject, permanent=permanent, caller=caller)
 
 
-@router.get("/subjects/{subject}/versions", dependencies=[READ], response_model=list[int])
+@router.get("/subjects/{subject:segment}/versions", dependencies=[READ], response_model=list[int])
 def list_versions(
     service: ServiceDep,
     subject: str = Subject,
@@ -89,7 +89,7 @@ def list_versions(
 
 
 @router.post(
-    "/subjects/{subject}/versions",
+    "/subjects/{subject:segment}/versions",
     dependencies=[WRITE],
     response_model=RegisterResponse,
     response_model_exclude_none=True,
@@ -114,7 +114,7 @@ def register_schema(
 
 
 @router.get(
-    "/subjects/{subject}/versions/{version}",
+    "/subjects/{subject:segment}/versions/{version}",
     dependencies=[READ],
     response_model=SubjectVersionResponse,
     response_model_exclude_none=True,
@@ -135,7 +135,7 @@ def get_version(
 
 
 @router.get(
-    "/subjects/{subject}/versions/{version}/schema",
+    "/subjects/{subject:segment}/versions/{version}/schema",
     dependencies=[READ],
     response_class=Response,
     responses={200: {"content": {MEDIA_TYPE: {"schema": {}}}, "description": "The raw schema"}},
@@ -153,7 +153,7 @@ def get_raw_version_schema(
 
 
 @router.get(
-    "/subjects/{subject}/versions/{version}/referencedby",
+    "/subjects/{subject:segment}/versions/{version}/referencedby",
     dependencies=[READ],
     response_model=list[int],
 )
@@ -168,7 +168,9 @@ def get_referenced_by(
     return page(service.referenced_by(subject, version), offset, limit)
 
 
-@router.delete("/subjects/{subject}/versions/{version}", dependencies=[ADMIN], response_model=int)
+@router.delete(
+    "/subjects/{subject:segment}/versions/{version}", dependencies=[ADMIN], response_model=int
+)
 def delete_version(
     service: ServiceDep,
     caller: CallerDep,
