@@ -7,11 +7,20 @@ compatibility, storage, service, API, CLI and the pytest plugin can all speak th
 from __future__ import annotations
 
 import enum
+import hashlib
+import re
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from registry.errors import InvalidCompatibilityLevel, InvalidInput, InvalidMode, InvalidSchema
+from registry.errors import (
+    InvalidAssociation,
+    InvalidCompatibilityLevel,
+    InvalidInput,
+    InvalidMode,
+    InvalidSchema,
+)
 
 _E = TypeVar("_E", bound=enum.StrEnum)
 _V = TypeVar("_V")
@@ -203,6 +212,20 @@ class StoredSchema:
     references: tuple[Reference, ...] = ()
     metadata: dict[str, Any] | None = None
     rule_set: dict[str, Any] | None = None
+    guid: str | None = None
+
+
+def schema_guid(identity: str) -> str:
+    """A schema's GUID: the first 128 bits of its identity, as a UUID.
+
+    Confluent 8 derives its GUIDs from the schema's content too (an MD5 of the schema text,
+    references, metadata and ruleSet, as ``Schema.getGuid`` does): the same schema has the
+    same GUID in every subject and on every node, and again after a restore. (An identity
+    that is not a hash, as in a row written by hand, is hashed first.)
+    """
+    if not re.fullmatch(r"[0-9a-f]{32,}", identity):  # not a hash (a row written by hand)
+        identity = hashlib.sha256(identity.encode()).hexdigest()
+    return str(uuid.UUID(hex=identity[:32]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +240,52 @@ class SubjectVersion:
 
 @dataclass(frozen=True, slots=True)
 class SubjectConfig:
-    """Compatibility settings, global (subject None) or for one subject."""
+    """Compatibility settings, global (subject None) or for one subject; None is unset.
+
+    ``group`` is Confluent's ``compatibilityGroup``: the metadata property whose value splits
+    a subject's versions into groups checked only among themselves. The default and override
+    metadata and rule sets are merged into every schema registered (Confluent's
+    ``defaultMetadata``, ``overrideMetadata``, ``defaultRuleSet``, ``overrideRuleSet``).
+    """
 
     compatibility: CompatibilityLevel | None = None
     policy: CompatibilityPolicy | None = None
     normalize: bool | None = None
+    group: str | None = None
+    default_metadata: dict[str, Any] | None = None
+    override_metadata: dict[str, Any] | None = None
+    default_rule_set: dict[str, Any] | None = None
+    override_rule_set: dict[str, Any] | None = None
+
+    def is_empty(self) -> bool:
+        """Whether no setting is set at all."""
+        return all(getattr(self, name) is None for name in CONFIG_FIELDS)
+
+
+#: The settings of a config, by attribute name, in the order Confluent's ``Config`` lists them.
+CONFIG_FIELDS = (
+    "compatibility",
+    "policy",
+    "normalize",
+    "group",
+    "default_metadata",
+    "override_metadata",
+    "default_rule_set",
+    "override_rule_set",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigUpdate:
+    """A change to a config: the settings ``named`` take the values of ``values`` (None there
+    clears a setting); the others keep theirs."""
+
+    values: SubjectConfig
+    named: frozenset[str]
+
+    def applied_to(self, old: SubjectConfig) -> SubjectConfig:
+        """The config after this change."""
+        return replace(old, **{name: getattr(self.values, name) for name in self.named})
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +295,11 @@ class EffectiveConfig:
     compatibility: CompatibilityLevel
     policy: CompatibilityPolicy
     normalize: bool
+    group: str | None = None
+    default_metadata: dict[str, Any] | None = None
+    override_metadata: dict[str, Any] | None = None
+    default_rule_set: dict[str, Any] | None = None
+    override_rule_set: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -297,3 +366,37 @@ class Principal:
         return any(
             subject.startswith(p[:-1]) if p.endswith("*") else subject == p for p in self.subjects
         )
+
+
+class Lifecycle(enum.StrEnum):
+    """How an association ties a subject to its resource (Confluent's ``LifecyclePolicy``):
+    STRONG, the subject belongs to the resource and goes with it; WEAK, it only uses it."""
+
+    STRONG = "STRONG"
+    WEAK = "WEAK"
+
+    @classmethod
+    def parse(cls, value: str) -> Lifecycle:
+        """Read a lifecycle in any case; anything else is an ``InvalidAssociation``."""
+        return parse_enum(
+            cls,
+            str(value),
+            lambda valid: InvalidAssociation(
+                f"Invalid association: lifecycle '{value}' is not one of {valid}"
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    """The subject a resource (a Kafka topic) uses for its keys or its values."""
+
+    subject: str
+    guid: str
+    resource_name: str
+    resource_namespace: str
+    resource_id: str
+    resource_type: str
+    association_type: str
+    lifecycle: Lifecycle
+    frozen: bool = False

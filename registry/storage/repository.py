@@ -24,6 +24,7 @@ from registry.domain import (
     SchemaType,
     StoredSchema,
     SubjectConfig,
+    schema_guid,
 )
 from registry.formats.base import schema_fingerprint
 from registry.storage.tables import (
@@ -53,6 +54,7 @@ _SCHEMA_COLUMNS = (
     _SCHEMA.references_json,
     _SCHEMA.metadata_json,
     _SCHEMA.ruleset_json,
+    _SCHEMA.guid,
 )
 _SCHEMA_BY_ID = core_select(*_SCHEMA_COLUMNS).where(_SCHEMA.id == bindparam("id"))
 
@@ -70,6 +72,7 @@ def _schema_from_row(row: Any) -> StoredSchema:
         references=refs,
         metadata=json.loads(row.metadata_json) if row.metadata_json else None,
         rule_set=json.loads(row.ruleset_json) if row.ruleset_json else None,
+        guid=row.guid or schema_guid(row.fingerprint),  # a row an older node wrote
     )
 
 
@@ -87,6 +90,13 @@ def schema_by_fingerprint(session: Session, fingerprint: str) -> StoredSchema | 
         .order_by(col(SchemaRow.id))
     ).first()
     return _schema_from_row(row) if row is not None else None
+
+
+def schema_ids_by_guid(session: Session, guid: str) -> list[int]:
+    """The ids of the schemas with this GUID, lowest first (one, unless an import gave a
+    schema several ids)."""
+    query = core_select(_SCHEMA.id).where(_SCHEMA.guid == guid).order_by(_SCHEMA.id)
+    return [int(i) for i in session.scalars(query)]
 
 
 def max_schema_id(session: Session) -> int:
@@ -111,6 +121,7 @@ def insert_schema(session: Session, schema: StoredSchema) -> None:
             references_json=json.dumps([r.as_dict() for r in schema.references]),
             metadata_json=json.dumps(schema.metadata) if schema.metadata is not None else None,
             ruleset_json=json.dumps(schema.rule_set) if schema.rule_set is not None else None,
+            guid=schema.guid,
         )
     )
     for ref in schema.references:
@@ -342,13 +353,29 @@ def referencing_schema_ids(session: Session, subject: str, version: int) -> list
 
 
 _CFG = ConfigRow.__table__.c  # type: ignore[attr-defined]
-_CONFIGS = core_select(_CFG.subject, _CFG.compatibility, _CFG.policy, _CFG.normalize).where(
-    _CFG.subject.in_(bindparam("subjects", expanding=True))
-)
+_CONFIGS = core_select(
+    _CFG.subject,
+    _CFG.compatibility,
+    _CFG.policy,
+    _CFG.normalize,
+    _CFG.compatibility_group,
+    _CFG.default_metadata_json,
+    _CFG.override_metadata_json,
+    _CFG.default_ruleset_json,
+    _CFG.override_ruleset_json,
+).where(_CFG.subject.in_(bindparam("subjects", expanding=True)))
 _MODE = ModeRow.__table__.c  # type: ignore[attr-defined]
 _MODES = core_select(_MODE.subject, _MODE.mode).where(
     _MODE.subject.in_(bindparam("subjects", expanding=True))
 )
+
+
+def _json_or_none(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def _dumps_or_none(value: Any) -> str | None:
+    return json.dumps(value) if value is not None else None
 
 
 def configs(session: Session, *subjects: str) -> dict[str, SubjectConfig]:
@@ -358,6 +385,11 @@ def configs(session: Session, *subjects: str) -> dict[str, SubjectConfig]:
             compatibility=CompatibilityLevel(row.compatibility) if row.compatibility else None,
             policy=CompatibilityPolicy(row.policy) if row.policy else None,
             normalize=row.normalize,
+            group=row.compatibility_group,
+            default_metadata=_json_or_none(row.default_metadata_json),
+            override_metadata=_json_or_none(row.override_metadata_json),
+            default_rule_set=_json_or_none(row.default_ruleset_json),
+            override_rule_set=_json_or_none(row.override_ruleset_json),
         )
         for row in session.execute(_CONFIGS, {"subjects": list(subjects)})
     }
@@ -374,6 +406,12 @@ def put_config(session: Session, subject: str, config: SubjectConfig) -> None:
     row.compatibility = config.compatibility.value if config.compatibility else None
     row.policy = config.policy.value if config.policy else None
     row.normalize = config.normalize
+    row.compatibility_group = config.group
+    row.default_metadata_json = _dumps_or_none(config.default_metadata)
+    row.override_metadata_json = _dumps_or_none(config.override_metadata)
+    row.default_ruleset_json = _dumps_or_none(config.default_rule_set)
+    row.override_ruleset_json = _dumps_or_none(config.override_rule_set)
+    row.updated_at = utcnow()
     session.add(row)
     session.flush()
 

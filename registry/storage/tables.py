@@ -5,10 +5,12 @@
   id, once handed out, always means the same schema and is never reused. ``fingerprint`` hashes
   the whole identity, ``content_fingerprint`` the schema alone (without metadata and ruleSet);
   both are indexed, so finding a schema under a subject never scans its history. The only
-  index led by ``subject`` is the unique ``(subject, version)``: see migration 0004.
+  index led by ``subject`` is the unique ``(subject, version)``: see migration 0004. ``guid``
+  is the schema's GUID (Confluent 8), derived from the identity or kept from an import.
 * ``subject_versions``: the versions of each subject, with a soft-delete flag.
 * ``schema_references``: the references each schema makes, for ``referencedby``.
 * ``configs`` and ``modes``: global settings under the subject ``""``, per-subject otherwise.
+* ``associations``: which subject a resource (a Kafka topic) uses for its keys or values.
 * ``audit_log``: every write, who, when, what and from where.
 * ``keks`` and ``deks``: the DEK registry's key encryption keys and the data encryption keys
   wrapped by them (only ever the wrapped material; see ``registry.service.dek``).
@@ -75,6 +77,7 @@ class SchemaRow(SQLModel, table=True):
     references_json: str = Field(sa_column=Column(Text, nullable=False, default="[]"))
     metadata_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     ruleset_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    guid: str | None = Field(default=None, max_length=36, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
@@ -117,6 +120,11 @@ class ConfigRow(SQLModel, table=True):
     compatibility: str | None = Field(default=None, max_length=32)
     policy: str | None = Field(default=None, max_length=16)
     normalize: bool | None = None
+    compatibility_group: str | None = Field(default=None, max_length=255)
+    default_metadata_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    override_metadata_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    default_ruleset_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    override_ruleset_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
@@ -127,6 +135,35 @@ class ModeRow(SQLModel, table=True):
 
     subject: str = Field(max_length=255, primary_key=True)
     mode: str = Field(max_length=32)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
+
+
+class AssociationRow(SQLModel, table=True):
+    """The subject a resource uses for its keys or its values (one per resource and type)."""
+
+    __tablename__ = "associations"
+    __table_args__ = (
+        UniqueConstraint(
+            "resource_type",
+            "resource_namespace",
+            "resource_name",
+            "association_type",
+            name="uq_association_resource_type",
+        ),
+        Index("ix_associations_resource_id", "resource_id"),
+        Index("ix_associations_subject", "subject"),
+    )
+
+    guid: str = Field(max_length=36, primary_key=True)
+    resource_type: str = Field(max_length=32)
+    resource_namespace: str = Field(max_length=255)
+    resource_name: str = Field(max_length=255)
+    resource_id: str = Field(max_length=255)
+    association_type: str = Field(max_length=32)
+    subject: str = Field(max_length=255)
+    lifecycle: str = Field(max_length=8)
+    frozen: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Timestamp)
 
 
