@@ -4,21 +4,25 @@ The REST API answers with these dicts (its hot path encodes them once and serves
 the HTTP client sends them and reads them back, and anything else speaking Confluent's protocol
 (backups, sync targets, the gate, the pytest plugin) builds and reads them here too, so no two
 copies can drift. The shapes follow Confluent's entities (``Schema``, ``SchemaReference``,
-``RegisterSchemaRequest``): an AVRO ``schemaType`` and an empty ``references`` list are left
-out, as Confluent leaves them out; ``metadata`` and ``ruleSet`` only appear when set.
+``RegisterSchemaRequest``, ``Config``): an AVRO ``schemaType`` and an empty ``references``
+list are left out, as Confluent leaves them out; ``metadata``, ``ruleSet`` and a stored
+schema's ``guid`` (Confluent 8) only appear when set.
 
 Plain functions over ``TypedDict`` s, no pydantic: the API's request models validate input,
-these only shape what is already valid.
+these shape what is already valid, and refuse (422, naming it) a config field of Confluent's
+protocol that this registry does not take, rather than drop it.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 from typing import Any, Required, TypedDict, cast
 
 from registry.domain import (
     CompatibilityLevel,
     CompatibilityPolicy,
+    ConfigUpdate,
     EffectiveConfig,
     Reference,
     SchemaInput,
@@ -27,6 +31,7 @@ from registry.domain import (
     SubjectConfig,
     SubjectVersion,
 )
+from registry.errors import UnprocessableRequest
 
 
 class ReferenceWire(TypedDict):
@@ -45,6 +50,7 @@ class SchemaWire(TypedDict, total=False):
     references: list[ReferenceWire]
     metadata: dict[str, Any]
     ruleSet: dict[str, Any]
+    guid: str
 
 
 class VersionWire(SchemaWire, total=False):
@@ -61,6 +67,11 @@ class ConfigWire(TypedDict, total=False):
     compatibilityLevel: str
     compatibilityPolicy: str
     normalize: bool
+    compatibilityGroup: str
+    defaultMetadata: dict[str, Any]
+    overrideMetadata: dict[str, Any]
+    defaultRuleSet: dict[str, Any]
+    overrideRuleSet: dict[str, Any]
 
 
 class ConfigUpdateWire(TypedDict, total=False):
@@ -69,6 +80,33 @@ class ConfigUpdateWire(TypedDict, total=False):
     compatibility: str
     compatibilityPolicy: str
     normalize: bool
+    compatibilityGroup: str
+    defaultMetadata: dict[str, Any]
+    overrideMetadata: dict[str, Any]
+    defaultRuleSet: dict[str, Any]
+    overrideRuleSet: dict[str, Any]
+
+
+#: Config settings by their wire name (as read; ``compatibility`` is the level when written).
+CONFIG_WIRE_NAMES = {
+    "compatibilityLevel": "compatibility",
+    "compatibilityPolicy": "policy",
+    "normalize": "normalize",
+    "compatibilityGroup": "group",
+    "defaultMetadata": "default_metadata",
+    "overrideMetadata": "override_metadata",
+    "defaultRuleSet": "default_rule_set",
+    "overrideRuleSet": "override_rule_set",
+}
+
+#: Fields of Confluent's ``ConfigUpdateRequest`` this registry refuses (422), and why.
+UNSUPPORTED_CONFIG_FIELDS = {
+    "alias": "subject aliases are not implemented",
+    "aliasForDeks": "subject aliases are not implemented",
+    "validateFields": "field names are always validated",
+    "validateNewSchemas": "new schemas are always validated",
+    "validateRules": "rule sets are always validated for their shape",
+}
 
 
 def references_to_wire(references: Iterable[Reference]) -> list[ReferenceWire]:
@@ -116,14 +154,12 @@ def schema_from_wire(data: Mapping[str, Any]) -> SchemaInput:
 
 def config_to_wire(config: EffectiveConfig | SubjectConfig) -> ConfigWire:
     """A config as read: only the fields that are set."""
-    data: ConfigWire = {}
-    if config.compatibility is not None:
-        data["compatibilityLevel"] = config.compatibility.value
-    if config.policy is not None:
-        data["compatibilityPolicy"] = config.policy.value
-    if config.normalize is not None:
-        data["normalize"] = config.normalize
-    return data
+    data: dict[str, Any] = {}
+    for wire_name, name in CONFIG_WIRE_NAMES.items():
+        value = getattr(config, name)
+        if value is not None:
+            data[wire_name] = value.value if isinstance(value, enum.Enum) else value
+    return cast(ConfigWire, data)
 
 
 def config_update_to_wire(config: SubjectConfig) -> ConfigUpdateWire:
@@ -135,15 +171,55 @@ def config_update_to_wire(config: SubjectConfig) -> ConfigUpdateWire:
 
 
 def config_from_wire(data: Mapping[str, Any]) -> SubjectConfig:
-    """A config read or written (the level under either name); unknown values are refused."""
-    level = data.get("compatibilityLevel") or data.get("compatibility")
-    policy = data.get("compatibilityPolicy")
-    normalize = data.get("normalize")
-    return SubjectConfig(
-        CompatibilityLevel.parse(str(level)) if level else None,
-        CompatibilityPolicy.parse(str(policy)) if policy else None,
-        normalize if isinstance(normalize, bool) else None,
-    )
+    """A config read or written (the level under either name); unknown values are refused,
+    unknown fields ignored (see :func:`config_update_from_wire` for a request)."""
+    return config_update_from_wire(
+        {k: v for k, v in data.items() if k in CONFIG_WIRE_NAMES or k == "compatibility"}
+    ).values
+
+
+def config_update_from_wire(data: Mapping[str, Any]) -> ConfigUpdate:
+    """A ``PUT /config`` body as a change: the settings it names, each set to its value or,
+    given as ``null``, cleared (as Confluent's ``Optional`` fields); the others are kept.
+
+    A field this registry does not take is refused with 422 naming it, never dropped.
+    """
+    values: dict[str, Any] = {}
+    for wire_name, value in data.items():
+        name = CONFIG_WIRE_NAMES.get(
+            "compatibilityLevel" if wire_name == "compatibility" else wire_name
+        )
+        if name is None:
+            why = UNSUPPORTED_CONFIG_FIELDS.get(wire_name)
+            if why is not None:
+                raise UnprocessableRequest(
+                    f"Config field '{wire_name}' is not supported by this registry: {why}"
+                )
+            raise UnprocessableRequest(
+                f"Unknown config field '{wire_name}'; the fields are compatibility, "
+                + ", ".join(CONFIG_WIRE_NAMES)
+            )
+        if value is not None or name not in values:
+            values[name] = None if value is None else _config_value(name, wire_name, value)
+    return ConfigUpdate(SubjectConfig(**values), frozenset(values))
+
+
+def _config_value(name: str, wire_name: str, value: Any) -> Any:
+    if name == "compatibility":
+        return CompatibilityLevel.parse(str(value))
+    if name == "policy":
+        return CompatibilityPolicy.parse(str(value))
+    if name == "normalize":
+        if not isinstance(value, bool):
+            raise UnprocessableRequest(f"{wire_name}: expected true or false")
+        return value
+    if name == "group":
+        if not isinstance(value, str):
+            raise UnprocessableRequest(f"{wire_name}: expected the name of a metadata property")
+        return value or None
+    if not isinstance(value, Mapping):
+        raise UnprocessableRequest(f"{wire_name}: expected an object")
+    return dict(value)
 
 
 def _optional_fields(data: SchemaWire, schema: SchemaInput | StoredSchema) -> None:
@@ -155,3 +231,6 @@ def _optional_fields(data: SchemaWire, schema: SchemaInput | StoredSchema) -> No
         data["metadata"] = schema.metadata
     if schema.rule_set is not None:
         data["ruleSet"] = schema.rule_set
+    guid = getattr(schema, "guid", None)  # a stored schema's; a request has none
+    if guid is not None:
+        data["guid"] = guid

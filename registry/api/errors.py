@@ -96,6 +96,13 @@ def validation_error_response(exc: RequestValidationError) -> JSONResponse:
             f"Malformed JSON request body: {detail}".strip()
         )
         return registry_error_response(error)
+    if kind == "extra_forbidden" and loc[:1] == ("body",):
+        return registry_error_response(
+            errors.UnprocessableRequest(
+                f"Unknown field '{_field(loc)}': this request does not take it (nothing was "
+                "changed)"
+            )
+        )
     for where, name, cls, title in _VALIDATION_ERRORS:
         if loc[:1] == (where,) and len(loc) > 1 and loc[1] == name:
             return registry_error_response(cls(f"{title}: {message}"))

@@ -13,8 +13,15 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from registry.domain import Reference, SchemaInput, SchemaType, StoredSchema, SubjectVersion
-from registry.wire import schema_to_wire
+from registry.domain import (
+    ConfigUpdate,
+    Reference,
+    SchemaInput,
+    SchemaType,
+    StoredSchema,
+    SubjectVersion,
+)
+from registry.wire import config_update_from_wire, schema_to_wire
 
 
 class WireModel(BaseModel):
@@ -70,6 +77,8 @@ class MetadataModel(BaseModel):
     sensitive: list[str] | None = None
 
 
+GUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
 _ORDER = (
     '{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"}]}'
 )
@@ -100,6 +109,11 @@ class SchemaRequest(WireModel):
     ruleSet: RuleSetModel | None = None
     id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="IMPORT mode only")
     version: int | None = Field(default=None, ge=1, le=2**31 - 1, description="IMPORT mode only")
+    guid: str | None = Field(
+        default=None,
+        pattern=GUID_PATTERN,
+        description="IMPORT mode only: the GUID to keep (ignored otherwise, as by Confluent)",
+    )
 
     def to_input(self) -> SchemaInput:
         """The domain value."""
@@ -119,6 +133,7 @@ class RegisterResponse(WireModel):
 
     id: int
     version: int | None = None
+    guid: str | None = None
     subject: str | None = None
     schema_: str | None = Field(default=None, alias="schema")
     schemaType: str | None = None
@@ -132,6 +147,7 @@ class SchemaByIdResponse(WireModel):
     references: list[ReferenceModel] | None = None
     metadata: dict[str, Any] | None = None
     ruleSet: dict[str, Any] | None = None
+    guid: str | None = None
 
 
 class SubjectVersionResponse(WireModel):
@@ -145,7 +161,15 @@ class SubjectVersionResponse(WireModel):
     references: list[ReferenceModel] | None = None
     metadata: dict[str, Any] | None = None
     ruleSet: dict[str, Any] | None = None
+    guid: str | None = None
     deleted: bool | None = None
+
+
+class ContextIdResponse(WireModel):
+    """A schema id in a context (``GET /schemas/guids/{guid}/ids``)."""
+
+    context: str
+    id: int
 
 
 class SubjectVersionPair(WireModel):
@@ -162,13 +186,46 @@ class CompatibilityResponse(WireModel):
     messages: list[str] | None = None
 
 
+_UNSUPPORTED = "Not supported by this registry: refused with 422"
+
+
 class ConfigRequest(WireModel):
-    """PUT /config body."""
+    """PUT /config body (Confluent's ``ConfigUpdateRequest``): a field left out keeps its
+    value, a field sent as null clears it; a field this registry does not take is refused with
+    422 naming it."""
+
+    model_config = ConfigDict(extra="forbid")
 
     compatibility: str | None = Field(default=None, description="Compatibility level")
     compatibilityLevel: str | None = Field(default=None, description="Alias of compatibility")
     compatibilityPolicy: str | None = Field(default=None, description="STRICT or LENIENT")
     normalize: bool | None = None
+    compatibilityGroup: str | None = Field(
+        default=None,
+        description="A metadata property: a new version is checked only against the versions "
+        "whose property has the same value",
+    )
+    defaultMetadata: MetadataModel | None = Field(
+        default=None, description="Metadata under every schema registered"
+    )
+    overrideMetadata: MetadataModel | None = Field(
+        default=None, description="Metadata over every schema registered"
+    )
+    defaultRuleSet: RuleSetModel | None = Field(
+        default=None, description="Rules under every schema registered"
+    )
+    overrideRuleSet: RuleSetModel | None = Field(
+        default=None, description="Rules over every schema registered"
+    )
+    alias: str | None = Field(default=None, description=_UNSUPPORTED)
+    aliasForDeks: str | None = Field(default=None, description=_UNSUPPORTED)
+    validateFields: bool | None = Field(default=None, description=_UNSUPPORTED)
+    validateNewSchemas: bool | None = Field(default=None, description=_UNSUPPORTED)
+    validateRules: bool | None = Field(default=None, description=_UNSUPPORTED)
+
+    def to_update(self) -> ConfigUpdate:
+        """The change the request asks for (see :func:`registry.wire.config_update_from_wire`)."""
+        return config_update_from_wire(self.model_dump(exclude_unset=True))
 
 
 class ConfigResponse(WireModel):
@@ -177,6 +234,11 @@ class ConfigResponse(WireModel):
     compatibilityLevel: str | None = None
     compatibilityPolicy: str | None = None
     normalize: bool | None = None
+    compatibilityGroup: str | None = None
+    defaultMetadata: dict[str, Any] | None = None
+    overrideMetadata: dict[str, Any] | None = None
+    defaultRuleSet: dict[str, Any] | None = None
+    overrideRuleSet: dict[str, Any] | None = None
 
 
 class ConfigUpdateResponse(WireModel):
@@ -185,6 +247,11 @@ class ConfigUpdateResponse(WireModel):
     compatibility: str | None = None
     compatibilityPolicy: str | None = None
     normalize: bool | None = None
+    compatibilityGroup: str | None = None
+    defaultMetadata: dict[str, Any] | None = None
+    overrideMetadata: dict[str, Any] | None = None
+    defaultRuleSet: dict[str, Any] | None = None
+    overrideRuleSet: dict[str, Any] | None = None
 
 
 class ModeRequest(WireModel):

@@ -51,7 +51,7 @@ SECURITY_SCHEMES = {
 SECURITY: list[dict[str, list[str]]] = [{"basic": []}, {"bearer": []}, {}]
 
 
-PATH_ERRORS = {"404": "Not found (40401-40409, 40403)"}
+PATH_ERRORS = {"404": "Not found (40401-40410)"}
 
 
 def _link(operation: str, description: str, **parameters: str) -> dict[str, Any]:
@@ -61,7 +61,9 @@ def _link(operation: str, description: str, **parameters: str) -> dict[str, Any]
 _SUBJECT = "$request.path.subject"
 _VERSION = "$response.body#/version"
 _ID = "$response.body#/id"
+_GUID = "$response.body#/guid"
 SCHEMA_LINKS = {
+    "GetSchemaByGuid": _link("get_schema_by_guid", "The schema under its GUID", guid=_GUID),
     "GetSchemaById": _link("get_schema_by_id", "The schema under its global id", id=_ID),
     "GetRawSchemaById": _link("get_raw_schema_by_id", "Its raw text", id=_ID),
     "GetSubjectsBySchemaId": _link("get_subjects_by_schema_id", "Subjects using that id", id=_ID),
@@ -99,6 +101,7 @@ LINKS = {
     "register_schema": SCHEMA_LINKS | VERSION_LINKS | SUBJECT_LINKS | BODY_LINKS,
     "lookup_schema": SCHEMA_LINKS | VERSION_LINKS | SUBJECT_LINKS,
     "get_version": SCHEMA_LINKS,
+    "get_latest_with_metadata": SCHEMA_LINKS,
 }
 
 

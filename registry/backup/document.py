@@ -1,9 +1,9 @@
 """The backup document (``esr-backup``, format version 1): reading, checking and writing it.
 
 The format is described in ``docs/backup-format.md``. A document is plain JSON data: the
-registry's global config and mode, every schema id with its schema, type, references, metadata
-and rule set, the ids no version uses any more (orphans), and every subject with its own config,
-mode and versions (each naming its schema id and whether it is soft-deleted).
+registry's global config and mode, every schema id with its schema, type, references,
+metadata, rule set and GUID, the ids no version uses any more (orphans), and every subject with
+its own config, mode and versions (each naming its schema id and whether it is soft-deleted).
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ def validate_document(data: Any) -> Document:
         _need(isinstance(entry.get("schema"), str), f"{where}.schema", "expected a string")
         _need(isinstance(entry.get("schemaType"), str), f"{where}.schemaType", "expected a string")
         _check_references(entry.get("references"), f"{where}.references")
+        guid = entry.get("guid")
+        _need(guid is None or isinstance(guid, str), f"{where}.guid", "expected a string")
         ids.add(entry["id"])
     for n, orphan in enumerate(data["orphans"]):
         _need(orphan in ids, f"orphans[{n}]", f"{orphan!r} is not among the schemas")

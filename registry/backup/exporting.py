@@ -92,7 +92,8 @@ def _export_subject(
 
 
 def _schema_entry(schema_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """A document's schema entry from a Confluent version or schema answer.
+    """A document's schema entry from a Confluent version or schema answer (with its
+    ``guid`` when the source has GUIDs: Confluent 8, or this registry).
 
     The type is kept as the source spelled it (absent: AVRO), not parsed: a backup carries
     schemas of types this registry does not serve, for a target that does.
@@ -103,7 +104,7 @@ def _schema_entry(schema_id: int, data: dict[str, Any]) -> dict[str, Any]:
         "schema": data["schema"],
         "references": references_to_wire(references_from_wire(data.get("references"))),
     }
-    for key in ("metadata", "ruleSet"):
+    for key in ("metadata", "ruleSet", "guid"):
         if data.get(key) is not None:
             entry[key] = data[key]
     return entry

@@ -112,7 +112,8 @@ def registration_order(document: Document) -> list[VersionKey]:
 
 
 def _registration_body(schema: dict[str, Any], version: int | None) -> dict[str, Any]:
-    """The Confluent registration body for a document's schema entry, with its id (IMPORT).
+    """The Confluent registration body for a document's schema entry, with its id and GUID
+    (IMPORT).
 
     A type the registry does not know is an ``InvalidSchema``, reported as that item refused.
     """
@@ -127,6 +128,8 @@ def _registration_body(schema: dict[str, Any], version: int | None) -> dict[str,
     body["id"] = schema["id"]
     if version is not None:
         body["version"] = version
+    if schema.get("guid") is not None:
+        body["guid"] = schema["guid"]  # this registry keeps it in IMPORT mode; Confluent ignores it
     return body
 
 

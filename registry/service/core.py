@@ -11,7 +11,8 @@ deletions, config, mode) is read from the database on every call.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,32 +26,36 @@ from registry.domain import (
     SUPPORTED_SCHEMA_TYPES,
     AuditEntry,
     CompatibilityLevel,
+    EffectiveConfig,
     Mode,
     Reference,
     SchemaInput,
     SchemaType,
     StoredSchema,
     SubjectVersion,
+    schema_guid,
 )
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
+from registry.service.deletes import DeleteUseCases
+from registry.service.metadata import group_value, has_properties, wrapped
 from registry.service.naming import (
     ANONYMOUS,
     LATEST,
     Caller,
     Registration,
     looks_like_json_schema,
+    parse_guid,
     parse_version,
     schema_identity,
     validate_subject,
 )
-from registry.service.settings import SettingsUseCases
 from registry.stats import Tally
 from registry.storage import repository as repo
 from registry.storage.engine import Database
 
 
-class RegistryService(SettingsUseCases):
+class RegistryService(DeleteUseCases):
     """Use cases of the registry over one database."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
@@ -196,69 +201,150 @@ class RegistryService(SettingsUseCases):
         normalize: bool | None = None,
         schema_id: int | None = None,
         version: int | None = None,
+        guid: str | None = None,
         caller: Caller = ANONYMOUS,
     ) -> Registration:
         """Register ``schema`` under ``subject``, or return the version that already has it.
 
-        The same schema identity gets the same global id in every subject. Compatibility is
-        checked against the live versions the subject's level requires, inside the write
-        lock so that two concurrent registrations cannot both pass against a stale latest.
+        The same schema identity gets the same global id (and GUID) in every subject.
+        Compatibility is checked against the live versions the subject's level requires
+        (within its compatibility group), inside the write lock so that two concurrent
+        registrations cannot both pass against a stale latest. In IMPORT mode an id, a version
+        and a GUID may be given (a restore), and nothing is checked or inherited.
         """
         validate_subject(subject)
         with self.db.write() as session:
-            mode = self._require_writable(session, subject)
-            if (schema_id is not None or version is not None) and mode is not Mode.IMPORT:
-                raise errors.OperationNotPermitted(
-                    "A schema id or version can only be given when the subject is in IMPORT mode"
-                )
-            config = self._effective_config(session, subject)
-            parsed = self.parse_input(
-                session, schema, normalize=config.normalize if normalize is None else normalize
-            )
-            identity = schema_identity(parsed, schema)
-            existing = self._existing_version(session, subject, identity, parsed, schema)
-            if existing is not None and (schema_id is None or schema_id == existing.schema.id):
-                stored = existing.schema
-                self.registrations.add("existing")
-                return Registration(stored.id, existing.version, subject, stored, created=False)
-            if mode is not Mode.IMPORT:
-                previous = self._versions_to_check(session, subject, config.compatibility)
-                result = check_compatibility(
-                    get_format(parsed.schema_type),
-                    parsed,
-                    previous,
-                    config.compatibility,
-                    config.policy,
-                )
-                if not result.is_compatible:
-                    for rule_id in {finding.rule_id for finding in result.findings}:
-                        self.rejections.add(rule_id)
-                    raise errors.IncompatibleSchema(
-                        "Schema being registered is incompatible with an earlier schema for "
-                        f'subject "{subject}", details: {json.dumps(result.messages())}'
-                    )
-            stored = self._schema_for(session, parsed, schema, identity, schema_id)
-            new_version = self._allocate_version(session, subject, version, stored.id)
-            repo.insert_version(session, subject, new_version, stored.id)
-            repo.record(
+            registration = self._register_in(
                 session,
-                AuditEntry(
-                    "register",
-                    subject,
-                    new_version,
-                    stored.id,
-                    caller.actor,
-                    caller.remote,
-                    {"schemaType": stored.schema_type.value},
-                ),
+                subject,
+                schema,
+                normalize=normalize,
+                schema_id=schema_id,
+                version=version,
+                guid=guid,
+                caller=caller,
             )
-        self._by_id.put(stored.id, stored)
-        self._parsed.put(stored.id, parsed)
-        registration = Registration(stored.id, new_version, subject, stored, created=True)
+        self.registered(registration)
+        return registration
+
+    def registered(self, registration: Registration) -> None:
+        """After the commit of :meth:`_register_in`: count it, cache it, tell the listeners."""
+        if not registration.created:
+            self.registrations.add("existing")
+            return
+        self._by_id.put(registration.id, registration.schema)
+        if registration.parsed is not None:
+            self._parsed.put(registration.id, registration.parsed)
         self.registrations.add("created")
         for listener in self._listeners:
             listener(registration)
-        return registration
+
+    def _register_in(
+        self,
+        session: Session,
+        subject: str,
+        schema: SchemaInput,
+        *,
+        normalize: bool | None = None,
+        schema_id: int | None = None,
+        version: int | None = None,
+        guid: str | None = None,
+        caller: Caller = ANONYMOUS,
+    ) -> Registration:
+        """:meth:`register` within a write transaction (the caller commits, then calls
+        :meth:`registered`)."""
+        mode = self._require_writable(session, subject)
+        importing = mode is Mode.IMPORT
+        if (schema_id is not None or version is not None) and not importing:
+            raise errors.OperationNotPermitted(
+                "A schema id or version can only be given when the subject is in IMPORT mode"
+            )
+        config = self._effective_config(session, subject)
+        parsed = self.parse_input(
+            session, schema, normalize=config.normalize if normalize is None else normalize
+        )
+        existing = self._existing_version(
+            session, subject, schema_identity(parsed, schema), parsed, schema
+        )
+        if existing is None and not importing:
+            contracted = self._with_contract(session, subject, schema, config)
+            if contracted is not schema:  # inherited or wrapped metadata or rules
+                schema = contracted
+                existing = self._existing_version(
+                    session, subject, schema_identity(parsed, schema), parsed, schema
+                )
+        if existing is not None and (schema_id is None or schema_id == existing.schema.id):
+            stored = existing.schema
+            return Registration(stored.id, existing.version, subject, stored, created=False)
+        identity = schema_identity(parsed, schema)
+        if not importing:
+            self._check_registration(session, subject, parsed, schema, config)
+        stored = self._schema_for(
+            session, parsed, schema, identity, schema_id, guid if importing else None
+        )
+        new_version = self._allocate_version(session, subject, version, stored.id)
+        repo.insert_version(session, subject, new_version, stored.id)
+        repo.record(
+            session,
+            AuditEntry(
+                "register",
+                subject,
+                new_version,
+                stored.id,
+                caller.actor,
+                caller.remote,
+                {"schemaType": stored.schema_type.value},
+            ),
+        )
+        return Registration(stored.id, new_version, subject, stored, created=True, parsed=parsed)
+
+    def _with_contract(
+        self, session: Session, subject: str, schema: SchemaInput, config: EffectiveConfig
+    ) -> SchemaInput:
+        """The schema with the metadata and ruleSet it is registered with: its own, or the
+        latest live version's when it has none, wrapped in the config's defaults and
+        overrides (see ``registry.service.metadata``)."""
+        latest: StoredSchema | None = None
+        if schema.metadata is None or schema.rule_set is None:
+            row = repo.latest_version_row(session, subject)
+            latest = self._stored(session, row.schema_id) if row is not None else None
+        metadata = wrapped(
+            config.default_metadata,
+            schema.metadata if schema.metadata is not None or latest is None else latest.metadata,
+            config.override_metadata,
+        )
+        rule_set = wrapped(
+            config.default_rule_set,
+            schema.rule_set if schema.rule_set is not None or latest is None else latest.rule_set,
+            config.override_rule_set,
+            rules=True,
+        )
+        if (metadata, rule_set) == (schema.metadata, schema.rule_set):
+            return schema
+        return replace(schema, metadata=metadata, rule_set=rule_set)
+
+    def _check_registration(
+        self,
+        session: Session,
+        subject: str,
+        parsed: ParsedSchema,
+        schema: SchemaInput,
+        config: EffectiveConfig,
+    ) -> None:
+        """Refuse a registration that breaks the subject's compatibility level (409)."""
+        previous = self._versions_to_check(
+            session, subject, config.compatibility, config.group, schema.metadata
+        )
+        result = check_compatibility(
+            get_format(parsed.schema_type), parsed, previous, config.compatibility, config.policy
+        )
+        if not result.is_compatible:
+            for rule_id in {finding.rule_id for finding in result.findings}:
+                self.rejections.add(rule_id)
+            raise errors.IncompatibleSchema(
+                "Schema being registered is incompatible with an earlier schema for "
+                f'subject "{subject}", details: {json.dumps(result.messages())}'
+            )
 
     def _existing_version(
         self,
@@ -288,16 +374,35 @@ class RegistryService(SettingsUseCases):
         )
 
     def _versions_to_check(
-        self, session: Session, subject: str, level: CompatibilityLevel
+        self,
+        session: Session,
+        subject: str,
+        level: CompatibilityLevel,
+        group: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> list[tuple[int | None, ParsedSchema]]:
         """The live versions a level judges a new schema against, oldest first (see
-        :meth:`CompatibilityLevel.versions_to_check`); none for NONE, which judges nothing."""
+        :meth:`CompatibilityLevel.versions_to_check`); none for NONE, which judges nothing.
+
+        With a compatibility ``group``, only the versions whose group property has the value
+        of the new schema's ``metadata`` count, and the latest is the latest of those.
+        """
         if level is CompatibilityLevel.NONE:
             return []
-        rows = level.versions_to_check(
-            lambda: repo.version_rows(session, subject, include_deleted=False),
-            lambda: repo.latest_version_row(session, subject),
-        )
+        if group is None:
+            rows = level.versions_to_check(
+                lambda: repo.version_rows(session, subject, include_deleted=False),
+                lambda: repo.latest_version_row(session, subject),
+            )
+        else:
+            wanted = group_value(metadata, group)
+            rows = level.pick_versions(
+                [
+                    row
+                    for row in repo.version_rows(session, subject, include_deleted=False)
+                    if group_value(self._stored(session, row.schema_id).metadata, group) == wanted
+                ]
+            )
         return [(r.version, self._parsed_by_id(session, r.schema_id)) for r in rows]
 
     def _schema_for(
@@ -307,6 +412,7 @@ class RegistryService(SettingsUseCases):
         schema: SchemaInput,
         identity: str,
         schema_id: int | None,
+        guid: str | None = None,
     ) -> StoredSchema:
         if schema_id is not None:
             taken = repo.schema_by_id(session, schema_id)
@@ -330,6 +436,7 @@ class RegistryService(SettingsUseCases):
             references=schema.references,
             metadata=schema.metadata,
             rule_set=schema.rule_set,
+            guid=guid or schema_guid(identity),
         )
         repo.insert_schema(session, stored)
         return stored
@@ -359,6 +466,20 @@ class RegistryService(SettingsUseCases):
             return cached
         with self.db.read() as session:
             return self._stored(session, schema_id)
+
+    def schema_by_guid(self, guid: str) -> StoredSchema:
+        """The schema with a GUID (Confluent 8's ``GET /schemas/guids/{guid}``)."""
+        return self.schema_by_id(self.ids_by_guid(guid)[0])
+
+    def ids_by_guid(self, guid: str) -> list[int]:
+        """The global ids of the schema with a GUID (one, unless an import gave it several);
+        40403 when there is none."""
+        canonical = parse_guid(guid)
+        with self.db.read() as session:
+            ids = repo.schema_ids_by_guid(session, canonical)
+        if not ids:
+            raise errors.SchemaNotFound(f"Schema {guid} not found")
+        return ids
 
     def schemas_newest_first(self, batch: int = 1000) -> Iterator[list[StoredSchema]]:
         """Every schema, newest id first, ``batch`` at a time (one short read each)."""
@@ -491,8 +612,23 @@ class RegistryService(SettingsUseCases):
                 include_deleted=deleted,
             )
             if found is None:
-                raise errors.SchemaNotFound(f"Schema not found under subject '{subject}'")
+                raise errors.SchemaNotFound("Schema not found")
             return found
+
+    def latest_with_metadata(
+        self, subject: str, wanted: Mapping[str, str], *, deleted: bool = False
+    ) -> SubjectVersion:
+        """The newest version whose metadata properties hold every pair of ``wanted``
+        (Confluent's ``GET /subjects/{s}/metadata``; 40401 / 40403 when there is none)."""
+        with self.db.read() as session:
+            rows = [r for r in repo.version_rows(session, subject) if deleted or not r.deleted]
+            if not rows:
+                raise errors.SubjectNotFound(subject)
+            for row in reversed(rows):
+                stored = self._stored(session, row.schema_id)
+                if has_properties(stored.metadata, wanted):
+                    return SubjectVersion(subject, row.version, stored, row.deleted)
+        raise errors.SchemaNotFound("Schema not found")
 
     def test_compatibility(
         self,
@@ -502,124 +638,29 @@ class RegistryService(SettingsUseCases):
         *,
         normalize: bool | None = None,
     ) -> CompatibilityResult:
-        """Judge a schema against one version, or against every version the level requires."""
+        """Judge a schema against one version, or against every version the level requires,
+        as a registration would: with the metadata it would be registered with, and within
+        its compatibility group (a version of another group is no constraint)."""
         with self.db.read() as session:
             config = self._effective_config(session, subject)
             parsed = self.parse_input(
                 session, schema, normalize=config.normalize if normalize is None else normalize
             )
+            schema = self._with_contract(session, subject, schema, config)
             level = config.compatibility
             previous: list[tuple[int | None, ParsedSchema]]
             if version is not None:
                 target = self._version(session, subject, parse_version(version), deleted=False)
                 previous = [(target.version, self._parsed_by_id(session, target.schema.id))]
+                if config.group is not None and group_value(
+                    target.schema.metadata, config.group
+                ) != group_value(schema.metadata, config.group):
+                    previous = []
                 level = level.single
             else:
-                previous = self._versions_to_check(session, subject, level)
+                previous = self._versions_to_check(
+                    session, subject, level, config.group, schema.metadata
+                )
             return check_compatibility(
                 get_format(parsed.schema_type), parsed, previous, level, config.policy
             )
-
-    # --- deletes ----------------------------------------------------------------------------
-
-    def delete_subject(
-        self, subject: str, *, permanent: bool = False, caller: Caller = ANONYMOUS
-    ) -> list[int]:
-        """Soft-delete every version, or (permanent) remove a soft-deleted subject."""
-        with self.db.write() as session:
-            self._require_writable(session, subject)
-            rows = repo.version_rows(session, subject)
-            if not rows:
-                raise errors.SubjectNotFound(subject)
-            live = [r.version for r in rows if not r.deleted]
-            if permanent:
-                if live:
-                    raise errors.SubjectNotSoftDeleted(
-                        f"Subject '{subject}' was not deleted first before being permanently "
-                        "deleted"
-                    )
-                targets = [r.version for r in rows]
-                self._refuse_referenced(session, subject, targets)
-                repo.hard_delete_versions(session, subject, targets)
-                repo.delete_config(session, subject)
-                repo.delete_mode(session, subject)
-            else:
-                if not live:
-                    raise errors.SubjectSoftDeleted(f"Subject '{subject}' was soft deleted.")
-                targets = live
-                self._refuse_referenced(session, subject, targets)
-                repo.set_versions_deleted(session, subject, targets)
-            repo.record(
-                session,
-                AuditEntry(
-                    "delete_subject",
-                    subject,
-                    None,
-                    None,
-                    caller.actor,
-                    caller.remote,
-                    {"permanent": permanent, "versions": targets},
-                ),
-            )
-            return targets
-
-    def delete_version(
-        self,
-        subject: str,
-        version: str | int,
-        *,
-        permanent: bool = False,
-        caller: Caller = ANONYMOUS,
-    ) -> int:
-        """Soft-delete one version, or (permanent) remove a soft-deleted one."""
-        number = parse_version(version)
-        with self.db.write() as session:
-            self._require_writable(session, subject)
-            if number == LATEST:
-                row = repo.latest_version_row(session, subject, include_deleted=permanent)
-                if row is None:
-                    raise errors.SubjectNotFound(subject)
-            else:
-                row = repo.version_row(session, subject, number)
-                if row is None:
-                    if not repo.has_versions(session, subject, include_deleted=True):
-                        raise errors.SubjectNotFound(subject)
-                    raise errors.VersionNotFound(
-                        f"Version {number} not found for subject '{subject}'."
-                    )
-            if permanent and not row.deleted:
-                raise errors.VersionNotSoftDeleted(
-                    f"Version {row.version} of subject '{subject}' was not deleted first "
-                    "before being permanently deleted"
-                )
-            if not permanent and row.deleted:
-                raise errors.VersionSoftDeleted(
-                    f"Version {row.version} of subject '{subject}' was soft deleted."
-                )
-            self._refuse_referenced(session, subject, [row.version])
-            if permanent:
-                repo.hard_delete_versions(session, subject, [row.version])
-            else:
-                repo.set_versions_deleted(session, subject, [row.version])
-            repo.record(
-                session,
-                AuditEntry(
-                    "delete_version",
-                    subject,
-                    row.version,
-                    row.schema_id,
-                    caller.actor,
-                    caller.remote,
-                    {"permanent": permanent},
-                ),
-            )
-            return row.version
-
-    @staticmethod
-    def _refuse_referenced(session: Session, subject: str, versions: Sequence[int]) -> None:
-        for number in versions:
-            ids = repo.referencing_schema_ids(session, subject, number)
-            if ids:
-                raise errors.ReferenceExists(
-                    f"Version {number} of subject '{subject}' is referenced by schema ids {ids}"
-                )

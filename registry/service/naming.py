@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from dataclasses import dataclass
 
 from registry import errors
@@ -35,6 +36,7 @@ class Registration:
     subject: str
     schema: StoredSchema
     created: bool
+    parsed: ParsedSchema | None = None
 
 
 def validate_subject(subject: str) -> str:
@@ -87,8 +89,19 @@ def parse_version(value: str | int) -> int:
 
 
 def schema_identity(parsed: ParsedSchema, schema: SchemaInput) -> str:
+    """The hash of everything that makes a schema distinct: type, canonical form and
+    references (the parsed fingerprint), metadata and ruleSet. One identity, one global id."""
     extra = json.dumps([schema.metadata, schema.rule_set], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{parsed.fingerprint}|{extra}".encode()).hexdigest()
+
+
+def parse_guid(text: str) -> str:
+    """A GUID as given in a path or an import, in its canonical form (SchemaNotFound when it
+    is not a UUID: no schema can have it)."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise errors.SchemaNotFound(f"Schema {text} not found") from None
 
 
 JSON_SCHEMA_MARKERS = ("$schema", "properties", "$defs", "definitions", "$ref", "allOf", "oneOf")

@@ -5,6 +5,7 @@ Every public method opens exactly one transaction, like the rest of the service.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,8 +15,7 @@ from registry.config import Settings
 from registry.domain import (
     SUPPORTED_SCHEMA_TYPES,
     AuditEntry,
-    CompatibilityLevel,
-    CompatibilityPolicy,
+    ConfigUpdate,
     EffectiveConfig,
     Mode,
     SubjectConfig,
@@ -35,17 +35,25 @@ class SettingsUseCases:
     # --- config and mode --------------------------------------------------------------------
 
     def _effective_config(self, session: Session, subject: str) -> EffectiveConfig:
+        """The settings in force for ``subject``: each its own, else the global one, else the
+        server's default."""
         found = repo.configs(session, subject, GLOBAL)
         own = found.get(subject) or SubjectConfig()
         glob = found.get(GLOBAL) or SubjectConfig()
+
+        def pick(name: str) -> Any:
+            value = getattr(own, name)
+            return value if value is not None else getattr(glob, name)
+
         return EffectiveConfig(
-            compatibility=own.compatibility
-            or glob.compatibility
-            or self.settings.default_compatibility,
-            policy=own.policy or glob.policy or self.settings.default_policy,
-            normalize=bool(
-                own.normalize if own.normalize is not None else (glob.normalize or False)
-            ),
+            compatibility=pick("compatibility") or self.settings.default_compatibility,
+            policy=pick("policy") or self.settings.default_policy,
+            normalize=bool(pick("normalize")),
+            group=pick("group"),
+            default_metadata=pick("default_metadata"),
+            override_metadata=pick("override_metadata"),
+            default_rule_set=pick("default_rule_set"),
+            override_rule_set=pick("override_rule_set"),
         )
 
     def _effective_mode(self, session: Session, subject: str | None) -> Mode:
@@ -67,40 +75,43 @@ class SettingsUseCases:
     def get_config(
         self, subject: str | None = None, *, default_to_global: bool = False
     ) -> EffectiveConfig | SubjectConfig:
-        """The global config, a subject's own config, or (default_to_global) the effective one."""
+        """The global config, a subject's own config, or (default_to_global) the effective one.
+
+        A subject's own config always says which level is in force (the global one when it
+        sets none): clients such as kafkajs read ``compatibilityLevel`` from it.
+        """
         with self.db.read() as session:
             if subject is None:
                 return self._effective_config(session, GLOBAL)
-            own = repo.get_config(session, subject)
             if default_to_global:
                 return self._effective_config(session, subject)
+            own = repo.get_config(session, subject)
             if own is None:
                 raise errors.SubjectConfigNotFound(
                     f"Subject '{subject}' does not have subject-level compatibility configured"
                 )
+            if own.compatibility is None:
+                own = replace(
+                    own, compatibility=self._effective_config(session, subject).compatibility
+                )
             return own
 
     def set_config(
-        self,
-        subject: str | None,
-        *,
-        compatibility: str | None = None,
-        policy: str | None = None,
-        normalize: bool | None = None,
-        caller: Caller = ANONYMOUS,
+        self, subject: str | None, change: ConfigUpdate, *, caller: Caller = ANONYMOUS
     ) -> SubjectConfig:
-        """Set fields of the global or a subject's config; unset fields keep their value."""
-        level = CompatibilityLevel.parse(compatibility) if compatibility is not None else None
-        pol = CompatibilityPolicy.parse(policy) if policy is not None else None
+        """Change the settings a request names in the global or a subject's config; the others
+        keep their value. A change that names nothing changes nothing (and creates no config);
+        one that clears every setting of a subject removes its config."""
         key = GLOBAL if subject is None else validate_subject(subject)
         with self.db.write() as session:
-            old = repo.get_config(session, key) or SubjectConfig()
-            new = SubjectConfig(
-                compatibility=level or old.compatibility,
-                policy=pol or old.policy,
-                normalize=normalize if normalize is not None else old.normalize,
-            )
-            repo.put_config(session, key, new)
+            old = repo.get_config(session, key)
+            if not change.named:
+                return old or SubjectConfig()
+            new = change.applied_to(old or SubjectConfig())
+            if new.is_empty() and subject is not None:
+                repo.delete_config(session, key)
+            else:
+                repo.put_config(session, key, new)
             repo.record(
                 session,
                 AuditEntry(
@@ -110,7 +121,7 @@ class SettingsUseCases:
                     None,
                     caller.actor,
                     caller.remote,
-                    {"compatibility": compatibility, "policy": policy, "normalize": normalize},
+                    {name: getattr(change.values, name) for name in sorted(change.named)},
                 ),
             )
             return new

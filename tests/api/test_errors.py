@@ -117,7 +117,7 @@ def test_octet_stream_bodies_are_read_as_json_as_confluent_does(api: Api) -> Non
         content=json.dumps({"schema": GOOD}),
         headers={"Content-Type": "application/octet-stream"},
     )
-    assert api.ok(answer) == {"id": 1, "version": 1}
+    assert api.ok(answer)["id"] == 1
 
 
 def test_requests_without_a_body_need_no_content_type(api: Api) -> None:

@@ -58,7 +58,7 @@ def test_hot_and_cold_answers_are_the_same_bytes(
     with TestClient(cold_app) as cold:
         assert cold.get(f"/schemas/ids/{sid}").content == hot.content
         assert cold.get(f"/schemas/ids/{sid}/schema").content == SCHEMA.encode()
-    assert hot.json() == {"schema": SCHEMA}
+    assert hot.json() == {"schema": SCHEMA, "guid": hot.json()["guid"]}
 
 
 def test_errors_and_unknown_queries_go_to_the_application(
@@ -71,7 +71,7 @@ def test_errors_and_unknown_queries_go_to_the_application(
     api.error(api.http.get("/schemas/ids/0"), 404, 40403)
     api.error(api.http.get("/schemas/ids/99999999999999999999"), 404, 40403)
     with_max = api.ok(api.http.get(f"/schemas/ids/{sid}?fetchMaxId=true"))
-    assert with_max == {"schema": SCHEMA, "maxId": sid}
+    assert with_max == {"schema": SCHEMA, "guid": with_max["guid"], "maxId": sid}
     neutral = api.http.get(f"/schemas/ids/{sid}?subject=other&format=resolved")
     assert neutral.status_code == 200 and "etag" in neutral.headers
 

@@ -25,7 +25,7 @@ from registry.domain import (
     SubjectConfig,
     SubjectVersion,
 )
-from registry.errors import InvalidCompatibilityLevel
+from registry.errors import InvalidCompatibilityLevel, UnprocessableRequest
 from registry.wire import (
     ConfigUpdateWire,
     ConfigWire,
@@ -34,6 +34,7 @@ from registry.wire import (
     VersionWire,
     config_from_wire,
     config_to_wire,
+    config_update_from_wire,
     config_update_to_wire,
     references_from_wire,
     references_to_wire,
@@ -84,6 +85,30 @@ def test_wire_round_trips() -> None:
     assert config_from_wire({}) == SubjectConfig()
     with pytest.raises(InvalidCompatibilityLevel):
         config_from_wire({"compatibilityLevel": "SIDEWAYS"})
+    grouped = SubjectConfig(group="major", default_metadata={"properties": {"a": "b"}})
+    assert config_from_wire(config_to_wire(grouped)) == grouped
+    assert config_to_wire(grouped) == {
+        "compatibilityGroup": "major",
+        "defaultMetadata": {"properties": {"a": "b"}},
+    }
+
+
+def test_a_config_change_names_what_it_sets_or_clears_and_refuses_the_rest() -> None:
+    change = config_update_from_wire({"compatibility": "FULL", "compatibilityGroup": None})
+    assert change.named == {"compatibility", "group"}
+    old = SubjectConfig(L.NONE, normalize=True, group="major")
+    assert change.applied_to(old) == SubjectConfig(L.FULL, normalize=True)
+    assert config_update_from_wire({}).applied_to(old) == old
+    with pytest.raises(UnprocessableRequest, match="'alias' is not supported"):
+        config_update_from_wire({"alias": "other"})
+    with pytest.raises(UnprocessableRequest, match="Unknown config field 'compatibilityGroop'"):
+        config_update_from_wire({"compatibilityGroop": "major"})
+
+
+def test_a_stored_schema_answers_its_guid() -> None:
+    stored = StoredSchema(1, SchemaType.AVRO, '"string"', '"string"', "f" * 64, guid="g")
+    assert schema_to_wire(stored) == {"schema": '"string"', "guid": "g"}
+    assert version_to_wire(SubjectVersion("s", 1, stored))["guid"] == "g"
 
 
 def _fields(model: type[BaseModel]) -> set[str]:

@@ -38,15 +38,8 @@ def get_global_config(service: ServiceDep) -> ConfigWire:
 def put_global_config(
     service: ServiceDep, caller: CallerDep, body: ConfigRequest
 ) -> ConfigUpdateWire:
-    """Change the global compatibility config."""
-    new = service.set_config(
-        None,
-        compatibility=body.compatibility or body.compatibilityLevel,
-        policy=body.compatibilityPolicy,
-        normalize=body.normalize,
-        caller=caller,
-    )
-    return config_update_to_wire(new)
+    """Change the global config: the fields sent (null clears one); the others are kept."""
+    return config_update_to_wire(service.set_config(None, body.to_update(), caller=caller))
 
 
 @router.delete(
@@ -68,7 +61,8 @@ def get_subject_config(
     subject: str = Path(),
     defaultToGlobal: Annotated[Flag, Query()] = False,
 ) -> ConfigWire:
-    """A subject's own config (40408 when it has none), or the effective one."""
+    """A subject's own config (40408 when it has none), or the effective one; the level in
+    force is always there."""
     return config_to_wire(service.get_config(subject, default_to_global=defaultToGlobal))
 
 
@@ -81,15 +75,8 @@ def get_subject_config(
 def put_subject_config(
     service: ServiceDep, caller: CallerDep, body: ConfigRequest, subject: str = Path()
 ) -> ConfigUpdateWire:
-    """Change a subject's compatibility config."""
-    new = service.set_config(
-        subject,
-        compatibility=body.compatibility or body.compatibilityLevel,
-        policy=body.compatibilityPolicy,
-        normalize=body.normalize,
-        caller=caller,
-    )
-    return config_update_to_wire(new)
+    """Change a subject's config: the fields sent (null clears one); the others are kept."""
+    return config_update_to_wire(service.set_config(subject, body.to_update(), caller=caller))
 
 
 @router.delete(

@@ -12,6 +12,7 @@ from registry.api.errors import MEDIA_TYPE
 from registry.api.hotpath import Answer, immutable_headers
 from registry.api.models import (
     ERRORS,
+    ContextIdResponse,
     Flag,
     Integer,
     Limit,
@@ -122,6 +123,32 @@ def get_raw_schema_by_id(
     """The raw schema text of a global id."""
     body = immutable_body("raw", service.schema_by_id(id))
     return immutable(request, answers.put(("raw", id), body), private)
+
+
+Guid = Path(description="A schema's GUID")
+
+
+@router.get(
+    "/schemas/guids/{guid}",
+    dependencies=[READ],
+    response_model=SchemaByIdResponse,
+    response_model_exclude_none=True,
+)
+def get_schema_by_guid(
+    service: ServiceDep,
+    guid: str = Guid,
+    format: str | None = Query(default=None, description="Accepted for compatibility"),
+) -> Response:
+    """The schema with a GUID (Confluent 8): the same answer as its global id's."""
+    return Response(encode(schema_to_wire(service.schema_by_guid(guid))), media_type=MEDIA_TYPE)
+
+
+@router.get(
+    "/schemas/guids/{guid}/ids", dependencies=[READ], response_model=list[ContextIdResponse]
+)
+def get_ids_by_guid(service: ServiceDep, guid: str = Guid) -> list[dict[str, Any]]:
+    """The global ids of the schema with a GUID, in the default context (the only one here)."""
+    return [{"context": ".", "id": schema_id} for schema_id in service.ids_by_guid(guid)]
 
 
 @router.get("/schemas/ids/{id}/subjects", dependencies=[READ], response_model=list[str])

@@ -63,6 +63,27 @@ def lookup_schema(
     return Response(encode(version_to_wire(found)), media_type=MEDIA_TYPE)
 
 
+@router.get(
+    "/subjects/{subject:segment}/metadata",
+    dependencies=[READ],
+    response_model=SubjectVersionResponse,
+    response_model_exclude_none=True,
+)
+def get_latest_with_metadata(
+    service: ServiceDep,
+    subject: str = Subject,
+    key: Annotated[list[str] | None, Query(description="A metadata property (repeated)")] = None,
+    value: Annotated[list[str] | None, Query(description="Its value, paired by position")] = None,
+    deleted: Annotated[Flag, Query(description="Include soft-deleted versions")] = False,
+    format: str | None = Query(default=None, description="Accepted for compatibility"),
+) -> Response:
+    """The latest version whose metadata properties hold every key/value pair given (pairs
+    beyond the shorter list are ignored, as by Confluent)."""
+    pairs = dict(zip(key or [], value or [], strict=False))
+    found = service.latest_with_metadata(subject, pairs, deleted=deleted)
+    return Response(encode(version_to_wire(found)), media_type=MEDIA_TYPE)
+
+
 @router.delete("/subjects/{subject:segment}", dependencies=[ADMIN], response_model=list[int])
 def delete_subject(
     service: ServiceDep,
@@ -108,9 +129,11 @@ def register_schema(
         normalize=normalize,
         schema_id=body.id,
         version=body.version,
+        guid=body.guid,
         caller=caller,
     )
-    return Response(encode({"id": result.id, "version": result.version}), media_type=MEDIA_TYPE)
+    answer = {"id": result.id, "version": result.version, "guid": result.schema.guid}
+    return Response(encode(answer), media_type=MEDIA_TYPE)
 
 
 @router.get(
