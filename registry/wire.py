@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Required, TypedDict, cast
 
 from registry.domain import (
+    Association,
     CompatibilityLevel,
     CompatibilityPolicy,
     ConfigUpdate,
@@ -234,3 +235,68 @@ def _optional_fields(data: SchemaWire, schema: SchemaInput | StoredSchema) -> No
     guid = getattr(schema, "guid", None)  # a stored schema's; a request has none
     if guid is not None:
         data["guid"] = guid
+
+
+class AssociationWire(TypedDict):
+    """An association as Confluent's ``Association`` entity writes it."""
+
+    subject: str
+    guid: str
+    resourceName: str
+    resourceNamespace: str
+    resourceId: str
+    resourceType: str
+    associationType: str
+    lifecycle: str
+    frozen: bool
+
+
+class AssociationInfoWire(TypedDict, total=False):
+    """One association in a create or update answer (``AssociationInfo``), with the schema
+    version it registered, when it carried one."""
+
+    subject: Required[str]
+    associationType: Required[str]
+    lifecycle: Required[str]
+    frozen: Required[bool]
+    schema: VersionWire
+
+
+class AssociationResponseWire(TypedDict):
+    """The answer of a create or update (``AssociationResponse``)."""
+
+    resourceName: str
+    resourceNamespace: str
+    resourceId: str | None
+    resourceType: str
+    associations: list[AssociationInfoWire]
+
+
+def association_to_wire(association: Association) -> AssociationWire:
+    """An association as the association reads answer it."""
+    return {
+        "subject": association.subject,
+        "guid": association.guid,
+        "resourceName": association.resource_name,
+        "resourceNamespace": association.resource_namespace,
+        "resourceId": association.resource_id,
+        "resourceType": association.resource_type,
+        "associationType": association.association_type,
+        "lifecycle": association.lifecycle.value,
+        "frozen": association.frozen,
+    }
+
+
+def association_info_to_wire(
+    association: Association, version: SubjectVersion | None
+) -> AssociationInfoWire:
+    """One association of a create or update answer."""
+    data: AssociationInfoWire = {
+        "subject": association.subject,
+        "associationType": association.association_type,
+        "lifecycle": association.lifecycle.value,
+        "frozen": association.frozen,
+    }
+    if version is not None:
+        data["schema"] = version_to_wire(version)
+    return data

@@ -28,6 +28,7 @@ from registry.api.openapi import install_openapi
 from registry.api.rawpath import RawPathMiddleware
 from registry.api.routes import (
     admin,
+    associations,
     compatibility,
     config,
     dek_registry,
@@ -229,7 +230,17 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
     api_errors.install(app)
     install_openapi(app)
     install_docs(app)
-    for module in (meta, schemas, subjects, compatibility, config, admin, sync, dek_registry):
+    for module in (
+        meta,
+        schemas,
+        subjects,
+        compatibility,
+        config,
+        associations,
+        admin,
+        sync,
+        dek_registry,
+    ):
         app.include_router(module.router)
     app.include_router(deploy_routes.router)
     if settings.metrics:

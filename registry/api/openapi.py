@@ -42,6 +42,7 @@ BODY_ERRORS = {
 }
 OPERATION_ERRORS = {
     "register_schema": {"409": "Incompatible with earlier versions under the level (409)"},
+    "delete_subject": {"409": "A STRONG association owns the subject (40904)"},
 }
 SECURITY_SCHEMES = {
     "basic": {"type": "http", "scheme": "basic", "description": "A user of `esr users add`"},

@@ -37,6 +37,7 @@ from registry.domain import (
 )
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema, ResolvedReference, json_depth
+from registry.service.associations import AssociationUseCases
 from registry.service.deletes import DeleteUseCases
 from registry.service.metadata import group_value, has_properties, wrapped
 from registry.service.naming import (
@@ -55,7 +56,7 @@ from registry.storage import repository as repo
 from registry.storage.engine import Database
 
 
-class RegistryService(DeleteUseCases):
+class RegistryService(DeleteUseCases, AssociationUseCases):
     """Use cases of the registry over one database."""
 
     def __init__(self, db: Database, settings: Settings) -> None:

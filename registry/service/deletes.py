@@ -1,7 +1,8 @@
 """Deletes of subjects and versions, soft and permanent: a part of the service.
 
 Every public method opens exactly one write transaction, like the rest of the service. A
-version another live schema references is never deleted (42206).
+version another live schema references is never deleted (42206), and a subject that a STRONG
+association owns is deleted only with its resource (40904, see ``associations``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from registry import errors
-from registry.domain import AuditEntry
+from registry.domain import AuditEntry, Lifecycle
 from registry.service.naming import ANONYMOUS, LATEST, Caller, parse_version
 from registry.service.settings import SettingsUseCases
+from registry.storage import association_repository as assoc
 from registry.storage import repository as repo
 
 
@@ -29,6 +31,7 @@ class DeleteUseCases(SettingsUseCases):
             rows = repo.version_rows(session, subject)
             if not rows:
                 raise errors.SubjectNotFound(subject)
+            _refuse_strong_association(session, subject)
             live = [r.version for r in rows if not r.deleted]
             if permanent:
                 if live:
@@ -121,3 +124,13 @@ class DeleteUseCases(SettingsUseCases):
                 raise errors.ReferenceExists(
                     f"Version {number} of subject '{subject}' is referenced by schema ids {ids}"
                 )
+
+
+def _refuse_strong_association(session: Session, subject: str) -> None:
+    for association in assoc.by_subject(session, subject):
+        if association.lifecycle is Lifecycle.STRONG:
+            raise errors.AssociationForSubjectExists(
+                f"An association already exists for subject '{subject}': its lifecycle "
+                f"belongs to {association.resource_type} '{association.resource_name}' (delete "
+                "the association with cascadeLifecycle=true)"
+            )

@@ -8,6 +8,11 @@ from typing import Any, get_type_hints
 import pytest
 from pydantic import BaseModel
 
+from registry.api.association_models import (
+    AssociationCreateResponse,
+    AssociationInfoResponse,
+    AssociationResponseModel,
+)
 from registry.api.models import (
     ConfigResponse,
     ConfigUpdateResponse,
@@ -27,6 +32,9 @@ from registry.domain import (
 )
 from registry.errors import InvalidCompatibilityLevel, UnprocessableRequest
 from registry.wire import (
+    AssociationInfoWire,
+    AssociationResponseWire,
+    AssociationWire,
     ConfigUpdateWire,
     ConfigWire,
     ReferenceWire,
@@ -123,6 +131,9 @@ def _fields(model: type[BaseModel]) -> set[str]:
         (SubjectVersionResponse, VersionWire, {"deleted"}),
         (ConfigResponse, ConfigWire, set()),
         (ConfigUpdateResponse, ConfigUpdateWire, set()),
+        (AssociationResponseModel, AssociationWire, set()),
+        (AssociationInfoResponse, AssociationInfoWire, set()),
+        (AssociationCreateResponse, AssociationResponseWire, set()),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )
