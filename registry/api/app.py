@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import partial
 from typing import Any
 
@@ -183,6 +183,10 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
         if warming is not None:
             warming.set()
         refresher.cancel()
+        # Wait for it: a refresh running on a worker thread would otherwise hand its
+        # connection back to the pool after db.dispose() below has closed it.
+        with suppress(asyncio.CancelledError):
+            await refresher
         if app.state.sync_worker is not None:
             app.state.sync_worker.stop()  # finishes the subject in hand; the rest is re-queued
         observing.stop()
