@@ -19,7 +19,15 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.errors import EXIT_BREAKING, EXIT_OK, EXIT_USAGE, exit_on_registry_error
-from registry.cli.options import DEFAULT_REGISTRY, Registry, Timeout, Token, User, basic_auth
+from registry.cli.options import (
+    DEFAULT_REGISTRY,
+    AliasedCommand,
+    Registry,
+    Timeout,
+    Token,
+    User,
+    basic_auth,
+)
 from registry.client import open_client
 from registry.contract_testing import load_contracts
 from registry.contract_testing.model import Binding, Transport
@@ -84,7 +92,7 @@ def contract_documents(root: Path, service: str, source: SchemaSource) -> list[d
     return documents
 
 
-@contracts_app.command("publish")
+@contracts_app.command("publish", cls=AliasedCommand)
 def publish(
     service: ServiceName,
     version: ServiceVersion,
@@ -113,7 +121,7 @@ def publish(
         typer.echo(f"  {c['role']} {c['subject']} on {c['transport']} ({schema_id}{reads})")
 
 
-@deployments_app.command("record")
+@deployments_app.command("record", cls=AliasedCommand)
 def record(
     service: ServiceName,
     version: ServiceVersion,
@@ -129,7 +137,7 @@ def record(
     typer.echo(f"Recorded: {service} {version} runs in {env} since {found['deployedAt']}")
 
 
-@deployments_app.command("list")
+@deployments_app.command("list", cls=AliasedCommand)
 def list_deployments(
     env: Annotated[str | None, typer.Option("--env", help="Only this environment.")] = None,
     history: Annotated[bool, typer.Option("--history", help="Undeployed ones too.")] = False,
@@ -161,7 +169,7 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(contracts_app, name="contracts")
     app.add_typer(deployments_app, name="deployments")
-    app.command("can-i-deploy")(can_i_deploy)
+    app.command("can-i-deploy", cls=AliasedCommand)(can_i_deploy)
 
 
 def table(header: list[str], rows: list[list[str]], *, markdown: bool) -> str:
