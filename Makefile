@@ -45,7 +45,7 @@ docs: $(STAMP)
 # block (tests/support/server.py) and its own tmp_path; the busiest PostgreSQL tests (three nodes)
 # peak at 16 connections of the server's 100.
 test: lint docs
-	AWS_EC2_METADATA_DISABLED=true $(BIN)/python -m pytest -n 2 --dist loadgroup
+	AWS_EC2_METADATA_DISABLED=true $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q

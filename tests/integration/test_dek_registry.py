@@ -281,6 +281,12 @@ def test_dek_registry_client_calls_and_error_codes(
     assert fresh.get_dek("orders", "orders-value", version=-1).version == 2
     siv = fresh.register_dek("orders", "orders-value", other, algorithm=DekAlgorithm.AES256_SIV)
     assert siv.algorithm is DekAlgorithm.AES256_SIV
+    # A subject holding '/' and '%' travels as one percent-encoded segment, as on /subjects.
+    odd = "team/orders%2F-value"
+    deks.register_dek("orders", odd, material)
+    assert dek_client().get_dek("orders", odd).subject == odd
+    listed = httpx.get(f"{server.url}/dek-registry/v1/keks/orders/deks").json()
+    assert odd in listed
 
     def code(call: Any) -> tuple[int, int]:
         with pytest.raises(SchemaRegistryError) as exc:

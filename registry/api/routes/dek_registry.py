@@ -85,7 +85,7 @@ def create_kek(
 
 
 @router.get(
-    "/keks/{name}",
+    "/keks/{name:segment}",
     dependencies=[READ],
     response_model=KekResponse,
     response_model_exclude_none=True,
@@ -100,7 +100,7 @@ def get_kek(
 
 
 @router.put(
-    "/keks/{name}",
+    "/keks/{name:segment}",
     dependencies=[ADMIN],
     response_model=KekResponse,
     response_model_exclude_none=True,
@@ -115,7 +115,9 @@ def update_kek(
     return KekResponse.model_validate(kek_wire(kek))
 
 
-@router.delete("/keks/{name}", dependencies=[ADMIN], status_code=204, response_class=Response)
+@router.delete(
+    "/keks/{name:segment}", dependencies=[ADMIN], status_code=204, response_class=Response
+)
 def delete_kek(
     service: DekServiceDep, caller: CallerDep, name: str = Name, permanent: Permanent = False
 ) -> Response:
@@ -125,7 +127,7 @@ def delete_kek(
 
 
 @router.post(
-    "/keks/{name}/undelete", dependencies=[ADMIN], status_code=204, response_class=Response
+    "/keks/{name:segment}/undelete", dependencies=[ADMIN], status_code=204, response_class=Response
 )
 def undelete_kek(service: DekServiceDep, caller: CallerDep, name: str = Name) -> Response:
     """Bring back a soft-deleted KEK."""
@@ -136,7 +138,7 @@ def undelete_kek(service: DekServiceDep, caller: CallerDep, name: str = Name) ->
 # --- deks -----------------------------------------------------------------------------------
 
 
-@router.get("/keks/{name}/deks", dependencies=[READ], response_model=list[str])
+@router.get("/keks/{name:segment}/deks", dependencies=[READ], response_model=list[str])
 def list_dek_subjects(
     service: DekServiceDep, name: str = Name, deleted: Deleted = False
 ) -> list[str]:
@@ -145,7 +147,7 @@ def list_dek_subjects(
 
 
 @router.post(
-    "/keks/{name}/deks",
+    "/keks/{name:segment}/deks",
     response_model=DekResponse,
     response_model_exclude_none=True,
     responses=CONFLICT | DEK_LINKS,
@@ -164,7 +166,7 @@ def create_dek(
 
 
 @router.post(
-    "/keks/{name}/deks/{subject}",
+    "/keks/{name:segment}/deks/{subject:segment}",
     dependencies=[WRITE],
     response_model=DekResponse,
     response_model_exclude_none=True,
@@ -206,7 +208,7 @@ def _create_dek(
 
 
 @router.get(
-    "/keks/{name}/deks/{subject}",
+    "/keks/{name:segment}/deks/{subject:segment}",
     dependencies=[READ],
     response_model=DekResponse,
     response_model_exclude_none=True,
@@ -224,7 +226,10 @@ def get_dek(
 
 
 @router.delete(
-    "/keks/{name}/deks/{subject}", dependencies=[ADMIN], status_code=204, response_class=Response
+    "/keks/{name:segment}/deks/{subject:segment}",
+    dependencies=[ADMIN],
+    status_code=204,
+    response_class=Response,
 )
 def delete_dek_versions(
     service: DekServiceDep,
@@ -240,7 +245,7 @@ def delete_dek_versions(
 
 
 @router.post(
-    "/keks/{name}/deks/{subject}/undelete",
+    "/keks/{name:segment}/deks/{subject:segment}/undelete",
     dependencies=[ADMIN],
     status_code=204,
     response_class=Response,
@@ -257,7 +262,11 @@ def undelete_dek_versions(
     return Response(status_code=204)
 
 
-@router.get("/keks/{name}/deks/{subject}/versions", dependencies=[READ], response_model=list[int])
+@router.get(
+    "/keks/{name:segment}/deks/{subject:segment}/versions",
+    dependencies=[READ],
+    response_model=list[int],
+)
 def list_dek_versions(
     service: DekServiceDep,
     name: str = Name,
@@ -270,7 +279,7 @@ def list_dek_versions(
 
 
 @router.get(
-    "/keks/{name}/deks/{subject}/versions/{version}",
+    "/keks/{name:segment}/deks/{subject:segment}/versions/{version}",
     dependencies=[READ],
     response_model=DekResponse,
     response_model_exclude_none=True,
@@ -289,7 +298,7 @@ def get_dek_version(
 
 
 @router.delete(
-    "/keks/{name}/deks/{subject}/versions/{version}",
+    "/keks/{name:segment}/deks/{subject:segment}/versions/{version}",
     dependencies=[ADMIN],
     status_code=204,
     response_class=Response,
@@ -311,7 +320,7 @@ def delete_dek_version(
 
 
 @router.post(
-    "/keks/{name}/deks/{subject}/versions/{version}/undelete",
+    "/keks/{name:segment}/deks/{subject:segment}/versions/{version}/undelete",
     dependencies=[ADMIN],
     status_code=204,
     response_class=Response,

@@ -38,9 +38,7 @@ def upgrade() -> None:
         sa.Column("encrypted_key_material", sa.Text(), nullable=False),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint(
-            "kek_name", "subject", "algorithm", "version", name="uq_dek_version"
-        ),
+        sa.UniqueConstraint("kek_name", "subject", "algorithm", "version", name="uq_dek_version"),
     )
 
 

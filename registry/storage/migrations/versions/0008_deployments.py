@@ -1,24 +1,19 @@
 """Deploy safety: services, versions, published contracts, verifications, deployments (additive).
 
 Revision ID: 0008_deployments
-Revises: 0007_guids_config_associations (0006_dek_registry where 0007 is absent)
+Revises: 0007_guids_config_associations
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_deployments"
-# 0007 (GUIDs, config, associations) was written alongside this revision and committed apart
-# from it; until both are in every checkout, follow 0007 when it is there and 0006 otherwise, so
-# the history always has one head. Once 0007 is committed this becomes the plain string.
-_AFTER_0007 = any(Path(__file__).parent.glob("0007_*.py"))
-down_revision = "0007_guids_config_associations" if _AFTER_0007 else "0006_dek_registry"
+down_revision = "0007_guids_config_associations"
 branch_labels = None
 depends_on = None
 
