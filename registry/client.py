@@ -332,6 +332,16 @@ class RegistryClient:
         found: list[dict[str, Any]] = self.request("GET", "/api/deployments", params=params)
         return found
 
+    def deployed_consumers(
+        self, environment: str, subject: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The consumers deployed in an environment, each with its reader schema and reads."""
+        params = {"subject": subject} if subject is not None else {}
+        found: list[dict[str, Any]] = self.request(
+            "GET", f"/api/environments/{quote(environment, safe='')}/consumers", params=params
+        )
+        return found
+
     def can_i_deploy(self, service: str, version: str, environment: str) -> dict[str, Any]:
         """can-i-deploy's verdict (``answer``: yes, no or unknown) with the matrix."""
         params = {"service": service, "version": version, "environment": environment}

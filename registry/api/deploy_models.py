@@ -150,6 +150,17 @@ class EnvironmentResponse(BaseModel):
     name: str
 
 
+class DeployedConsumerModel(BaseModel):
+    """A consumer deployed in an environment: the schema it reads with and what it reads."""
+
+    service: str
+    version: str
+    subject: str
+    schemaType: str
+    schema_: str = Field(alias="schema")
+    reads: list[str] | None = None
+
+
 class FindingModel(BaseModel):
     """An incompatibility of a pair, with the event pointers it touches."""
 

@@ -17,12 +17,22 @@ from registry.api.hotpath import AnswerCache
 from registry.domain import Action, Principal
 from registry.security import Authenticator
 from registry.service import Caller, RegistryService
+from registry.service.deploys import DeployService
 
 
 async def get_service(request: Request) -> RegistryService:
     """The app's service (built once by ``create_app``)."""
     service: RegistryService = request.app.state.service
     return service
+
+
+async def get_deploy_service(request: Request) -> DeployService:
+    """Deploy safety over the app's registry service (built on first use, then kept)."""
+    found: DeployService | None = getattr(request.app.state, "deploys", None)
+    if found is None:
+        found = DeployService(request.app.state.service)
+        request.app.state.deploys = found
+    return found
 
 
 async def get_answers(request: Request) -> AnswerCache:
@@ -62,6 +72,7 @@ def auth_enabled(request: Request) -> bool:
 
 
 ServiceDep = Annotated[RegistryService, Depends(get_service)]
+DeploysDep = Annotated[DeployService, Depends(get_deploy_service)]
 AnswersDep = Annotated[AnswerCache, Depends(get_answers)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 READ = Depends(require(Action.READ))

@@ -184,6 +184,7 @@ class CompatibilityResponse(WireModel):
 
     is_compatible: bool
     messages: list[str] | None = None
+    consumers: dict[str, Any] | None = None
 
 
 _UNSUPPORTED = "Not supported by this registry: refused with 422"

@@ -5,12 +5,19 @@ BACKWARD question (can the new schema read what the earlier one wrote?); with ``
 the engine asks the reverse and FULL asks both, exactly as the registry would for a subject whose
 latest version is ``WRITER``. ``--previous`` adds older versions (oldest first) for the
 transitive modes. Exit codes: 0 compatible, 1 incompatible, 2 bad input.
+
+``--reads /orderId --reads /total/amount`` judges for a consumer that reads with ``WRITER`` and
+reads those JSON pointers of the event (``*`` for any array item): a finding touching none of
+them is downgraded to a warning, and what such a consumer cannot read of ``READER`` is added
+(removing a field it reads breaks it even where the level allows the removal). The exit code
+then follows that judgement. This is the offline form of ``esr gate --consumers``.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -21,6 +28,7 @@ from registry.errors import InvalidInput
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema
 from registry.formats.tree import schema_type_for
+from registry.reads import ConsumerAdvice, ConsumerView, DeployedConsumer, advise, check_reads
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +48,12 @@ def check(
         None, "--type", "-t", help="AVRO or JSON (default: from the extension, .avsc or .json)."
     ),
     output: str = typer.Option("text", "--format", "-f", help="text or json."),
+    reads: list[str] | None = typer.Option(
+        None,
+        "--reads",
+        help="A JSON pointer a consumer reading with WRITER reads (repeatable, or comma-"
+        "separated): judge the findings by it.",
+    ),
 ) -> None:
     """Check READER against WRITER (and --previous versions) at --mode; exit 0, 1 or 2."""
     with exit_on_registry_error():
@@ -54,11 +68,42 @@ def check(
         earlier = [(index, _parse(path, kind)) for index, path in enumerate(history, 1)]
         result = check_compatibility(fmt, candidate, earlier, level, rules)
         files = {index: str(path) for index, path in enumerate(history, 1)}
+        advice, read_set = None, _read_set(reads) if reads is not None else ()
+        if read_set:
+            advice = _advise(result, candidate, dict(earlier), read_set, writer)
         if output == "json":
-            typer.echo(_json(result, kind, rules, reader, files))
+            typer.echo(_json(result, kind, rules, reader, files, advice))
         else:
-            typer.echo(_text(result, rules, files), nl=False)
-    raise typer.Exit(EXIT_OK if result.is_compatible else EXIT_BREAKING)
+            typer.echo(_text(result, rules, files, advice, read_set), nl=False)
+    compatible = result.is_compatible if advice is None else advice.is_compatible
+    raise typer.Exit(EXIT_OK if compatible else EXIT_BREAKING)
+
+
+#: How a ``--reads`` consumer is named in the answers.
+READER = "the consumer"
+
+
+def _read_set(values: list[str]) -> tuple[str, ...]:
+    pointers = [p.strip() for value in values for p in value.split(",") if p.strip()]
+    found = check_reads(pointers)
+    if found is None:
+        raise InvalidInput("--reads: give at least one JSON pointer, such as /orderId")
+    return found
+
+
+def _advise(
+    result: CompatibilityResult,
+    candidate: ParsedSchema,
+    earlier: dict[int | None, ParsedSchema],
+    reads: tuple[str, ...],
+    writer: Path,
+) -> ConsumerAdvice:
+    latest = earlier[max(k for k in earlier if k is not None)]
+    consumer = DeployedConsumer(
+        READER, f"reading {writer.name}", "-", latest.schema_type.value, latest.text, reads
+    )
+    view = ConsumerView("--reads", (consumer,))
+    return advise(view, "-", result.findings, candidate, earlier)
 
 
 def _schema_type(option: str | None, paths: list[Path]) -> SchemaType:
@@ -86,12 +131,33 @@ def _parse(path: Path, kind: SchemaType) -> ParsedSchema:
         raise InvalidInput(f"{path}: {exc.message}") from None
 
 
-def _text(result: CompatibilityResult, policy: CompatibilityPolicy, files: dict[int, str]) -> str:
-    verdict = "compatible" if result.is_compatible else "incompatible"
-    lines = [f"{verdict} ({result.level.value}, {policy.value})"]
-    for finding in result.findings:
+def _text(
+    result: CompatibilityResult,
+    policy: CompatibilityPolicy,
+    files: dict[int, str],
+    advice: ConsumerAdvice | None = None,
+    reads: tuple[str, ...] = (),
+) -> str:
+    compatible = result.is_compatible if advice is None else advice.is_compatible
+    verdict = "compatible" if compatible else "incompatible"
+    heading = f"{verdict} ({result.level.value}, {policy.value}"
+    if advice is not None and reads:
+        heading += f", for a consumer reading {', '.join(reads)}"
+    lines = [heading + ")"]
+    for index, finding in enumerate(result.findings):
         where = files.get(finding.version or 0, "")
-        lines.append(f"  {where}: {finding.describe()}")
+        line = f"  {where}: {finding.describe()}"
+        if advice is not None:
+            weighed = advice.findings[index].advice
+            line += " [warning: not read]" if weighed.downgrade else " [read]"
+        lines.append(line)
+    for broken in advice.breaks if advice is not None else ():
+        inc = broken.finding.incompatibility
+        mark = "" if broken.read else " [warning: not read]"
+        line = f"  {READER} ({', '.join(broken.finding.pointers)}): [{inc.rule_id}] {inc.message}"
+        if inc.has_example:
+            line += f"; example that breaks: {json.dumps(inc.example, separators=(',', ':'))}"
+        lines.append(line + mark)
     return "\n".join(lines) + "\n"
 
 
@@ -101,22 +167,28 @@ def _json(
     policy: CompatibilityPolicy,
     reader: Path,
     files: dict[int, str],
+    advice: ConsumerAdvice | None = None,
 ) -> str:
     findings = []
     for finding in result.findings:
         data = finding.as_dict()
         data["file"] = files.get(finding.version or 0)
         findings.append(data)
-    return json.dumps(
-        {
-            "compatible": result.is_compatible,
-            "level": result.level.value,
-            "policy": policy.value,
-            "schemaType": kind.value,
-            "reader": str(reader),
-            "writers": list(files.values()),
-            "findings": findings,
-        },
-        indent=2,
-        default=str,
-    )
+    document: dict[str, Any] = {
+        "compatible": result.is_compatible if advice is None else advice.is_compatible,
+        "level": result.level.value,
+        "policy": policy.value,
+        "schemaType": kind.value,
+        "reader": str(reader),
+        "writers": list(files.values()),
+        "findings": findings,
+    }
+    if advice is not None:
+        document["levelCompatible"] = result.is_compatible
+        for data, weighed in zip(findings, advice.findings, strict=True):
+            data["downgraded"] = weighed.advice.downgrade
+            data["pointers"] = list(weighed.advice.pointers)
+        document["consumerFindings"] = [
+            {"blocking": b.read, **b.finding.as_dict()} for b in advice.breaks
+        ]
+    return json.dumps(document, indent=2, default=str)

@@ -36,8 +36,8 @@ from registry.contract_testing.model import (
     ServiceContract,
     Transport,
 )
-from registry.contract_testing.pointers import pointer_error
 from registry.errors import InvalidInput
+from registry.reads.pointers import pointer_error
 
 CONTRACT_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL = ("service", "produces", "consumes", "description")

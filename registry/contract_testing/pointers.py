@@ -4,38 +4,15 @@ A consumer's read set is a set of JSON pointers (RFC 6901) into the event payloa
 for any array item (``/lines/*/sku``). Each pointer stands for the value there and everything
 under it; ancestors are implied; ``""`` is the whole event. :class:`ReadSet` also remembers
 which pointers were read as whole subtrees, so that read sets of several examples refine each
-other without losing a subtree that was copied or serialized.
+other without losing a subtree that was copied or serialized. The syntax itself is
+:mod:`registry.reads.pointers`, shared with the registry and the gate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-ITEM = "*"
-ROOT = ""
-
-
-def escape(token: str) -> str:
-    """One reference token of a JSON pointer (``~`` and ``/`` escaped, RFC 6901 section 3)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def pointer_error(pointer: object) -> str | None:
-    """Why ``pointer`` is not a JSON pointer (RFC 6901), or None when it is one."""
-    if not isinstance(pointer, str):
-        return f"a JSON pointer must be a string, not {pointer!r}"
-    if pointer and not pointer.startswith("/"):
-        return f"JSON pointer {pointer!r} must be empty or start with '/'"
-    for token in pointer.split("/")[1:]:
-        rest = token.replace("~0", "").replace("~1", "")
-        if "~" in rest:
-            return f"JSON pointer {pointer!r}: '~' must be followed by 0 or 1 (RFC 6901)"
-    return None
-
-
-def within(pointer: str, ancestor: str) -> bool:
-    """Whether ``pointer`` is ``ancestor`` or lies under it."""
-    return pointer == ancestor or pointer.startswith(ancestor + "/")
+from registry.reads.pointers import ITEM, ROOT, within
 
 
 class ReadSet:

@@ -34,7 +34,8 @@ from typing import Any, SupportsIndex
 
 from registry.contract_testing.model import Transport
 from registry.contract_testing.payloads import to_json
-from registry.contract_testing.pointers import ITEM, ROOT, ReadSet, escape, within
+from registry.contract_testing.pointers import ReadSet
+from registry.reads.pointers import ITEM, ROOT, escape, within
 
 
 class Recorder:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -642,6 +642,18 @@ class RegistryService(DeleteUseCases, AssociationUseCases):
         """Judge a schema against one version, or against every version the level requires,
         as a registration would: with the metadata it would be registered with, and within
         its compatibility group (a version of another group is no constraint)."""
+        return self.judge_compatibility(subject, schema, version, normalize=normalize).result
+
+    def judge_compatibility(
+        self,
+        subject: str,
+        schema: SchemaInput,
+        version: str | int | None = None,
+        *,
+        normalize: bool | None = None,
+    ) -> Judgement:
+        """:meth:`test_compatibility` with the parsed candidate and the versions it was
+        checked against, for advice that weighs the findings (``registry.reads``)."""
         with self.db.read() as session:
             config = self._effective_config(session, subject)
             parsed = self.parse_input(
@@ -662,6 +674,16 @@ class RegistryService(DeleteUseCases, AssociationUseCases):
                 previous = self._versions_to_check(
                     session, subject, level, config.group, schema.metadata
                 )
-            return check_compatibility(
+            result = check_compatibility(
                 get_format(parsed.schema_type), parsed, previous, level, config.policy
             )
+            return Judgement(result, parsed, dict(previous))
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A compatibility verdict with the candidate and the versions it was checked against."""
+
+    result: CompatibilityResult
+    candidate: ParsedSchema
+    earlier: Mapping[int | None, ParsedSchema]

@@ -3,7 +3,7 @@
 For one pair (a producer's contract and a consumer's contract of one subject) the consumer's
 schema is the **reader** and the producer's the **writer**: the format's ``check(reader,
 writer)`` lists everything the reader cannot read, and each finding is kept only when the
-consumer reads a JSON pointer it touches (:mod:`registry.service.reads`). A finding outside
+consumer reads a JSON pointer it touches (:mod:`registry.reads`). A finding outside
 every read is *ignored*: it breaks no deployed consumer, so it warns instead of blocking. Pact's
 rules hold for the answer: missing information is unknown, and unknown is never yes.
 """
@@ -16,10 +16,10 @@ from typing import Any
 
 from registry import errors
 from registry.compatibility import SCHEMA_TYPE_CHANGED
-from registry.domain import CompatibilityPolicy, SchemaType
+from registry.domain import SchemaType
 from registry.formats import get_format
 from registry.formats.base import Incompatibility, ParsedSchema
-from registry.service.reads import is_read, touched_pointers
+from registry.reads import ReaderFinding, judge_reader
 from registry.storage.deploy_repository import Contract, Verification
 
 
@@ -29,28 +29,6 @@ class Answer(enum.StrEnum):
     YES = "yes"
     NO = "no"
     UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class PairFinding:
-    """One incompatibility of a pair, with the event pointers it touches."""
-
-    incompatibility: Incompatibility
-    pointers: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON form of the API."""
-        inc = self.incompatibility
-        data: dict[str, Any] = {
-            "rule": inc.rule_id,
-            "message": inc.message,
-            "readerPath": inc.reader_path,
-            "writerPath": inc.writer_path,
-            "pointers": list(self.pointers),
-        }
-        if inc.has_example:
-            data["example"] = inc.example
-        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +42,8 @@ class MatrixRow:
     consumer_version: str
     answer: Answer
     reads: tuple[str, ...] | None = None
-    findings: tuple[PairFinding, ...] = ()
-    ignored: tuple[PairFinding, ...] = ()
+    findings: tuple[ReaderFinding, ...] = ()
+    ignored: tuple[ReaderFinding, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form of the API."""
@@ -127,7 +105,7 @@ def parse_contract_schema(contract: Contract) -> ParsedSchema:
 
 def judge_pair(
     reader: Contract, writer: Contract, reads: tuple[str, ...] | None
-) -> tuple[tuple[PairFinding, ...], tuple[PairFinding, ...]]:
+) -> tuple[tuple[ReaderFinding, ...], tuple[ReaderFinding, ...]]:
     """The findings of ``reader`` reading what ``writer`` writes: those the reader's consumer
     reads (blocking) and those it does not (ignored)."""
     if reader.schema_type != writer.schema_type:
@@ -135,14 +113,5 @@ def judge_pair(
             SCHEMA_TYPE_CHANGED.id,
             f"the consumer reads {reader.schema_type}, the producer writes {writer.schema_type}",
         )
-        return (PairFinding(change, ("",)),), ()
-    fmt = get_format(SchemaType(reader.schema_type))
-    found = fmt.check(
-        parse_contract_schema(reader), parse_contract_schema(writer), CompatibilityPolicy.STRICT
-    )
-    blocking: list[PairFinding] = []
-    ignored: list[PairFinding] = []
-    for inc in found:
-        pointers = tuple(touched_pointers(inc, reader.schema_type, reader.schema, writer.schema))
-        (blocking if is_read(reads, pointers) else ignored).append(PairFinding(inc, pointers))
-    return tuple(blocking), tuple(ignored)
+        return (ReaderFinding(change, ("",)),), ()
+    return judge_reader(parse_contract_schema(reader), parse_contract_schema(writer), reads)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from registry import errors
 from registry.domain import AuditEntry, SchemaInput, SchemaType
+from registry.reads import ConsumerView, DeployedConsumer, check_reads
 from registry.service.core import RegistryService
 from registry.service.deploy_judging import (
     Answer,
@@ -29,7 +30,6 @@ from registry.service.deploy_judging import (
     parse_contract_schema,
 )
 from registry.service.naming import ANONYMOUS, Caller
-from registry.service.reads import check_reads
 from registry.storage import deploy_repository as repo
 from registry.storage.deploy_repository import Contract, Deployment, ServiceVersion, Verification
 from registry.storage.repository import record
@@ -258,6 +258,29 @@ class DeployService:
             return [d for _, d in repo.deployments(session, environment, current=not history)]
 
     # --- the matrix and can-i-deploy --------------------------------------------------------
+
+    def consumers(self, environment: str, subject: str | None = None) -> ConsumerView:
+        """The consumers deployed in ``environment`` (of ``subject``, when given): each with
+        the schema it reads with and what it reads (declared, else recorded; None: unknown)."""
+        with self.db.read() as session:
+            self._environment(session, environment)
+            found: list[DeployedConsumer] = []
+            for vid, d in repo.deployments(session, environment):
+                recorded = _reads_by_subject(repo.verifications(session, vid))
+                found += [
+                    DeployedConsumer(
+                        d.service,
+                        d.version,
+                        c.subject,
+                        c.schema_type,
+                        c.schema,
+                        c.reads if c.reads is not None else recorded.get(c.subject),
+                    )
+                    for c in repo.contracts(session, vid)
+                    if c.role == "consumes" and subject in (None, c.subject)
+                ]
+        found.sort(key=lambda c: (c.subject, c.service, c.version))
+        return ConsumerView(environment, tuple(found))
 
     def can_i_deploy(self, service: str, version: str, environment: str) -> Verdict:
         """Whether ``version`` of ``service`` can join what runs in ``environment``.

@@ -351,6 +351,78 @@ def test_deletes(prod: TestClient) -> None:
     assert ok(prod.get("/api/environments")) == []
 
 
+def test_the_consumers_deployed_in_an_environment(prod: TestClient) -> None:
+    """Each consumer with the schema it reads with and its reads; recorded reads stand in for
+    undeclared ones; producers are not listed."""
+    found = ok(prod.get("/api/environments/prod/consumers"))
+    assert found == [
+        {
+            "service": "billing",
+            "version": "1",
+            "subject": "orders-value",
+            "schemaType": "JSON",
+            "schema": schema(),
+            "reads": ["/id", "/total"],
+        }
+    ]
+    ok(publish(prod, "ledger", "7", contract("consumes", schema())))
+    recorded = {"role": "consumes", "subject": "orders-value", "success": True, "reads": ["/note"]}
+    ok(prod.post("/api/services/ledger/versions/7/verifications", json={"results": [recorded]}))
+    deploy(prod, "ledger", "7")
+    found = ok(prod.get("/api/environments/prod/consumers", params={"subject": "orders-value"}))
+    assert [(c["service"], c["reads"]) for c in found] == [
+        ("billing", ["/id", "/total"]),
+        ("ledger", ["/note"]),
+    ]
+    assert ok(prod.get("/api/environments/prod/consumers", params={"subject": "other"})) == []
+    error(prod.get("/api/environments/staging/consumers"), 404, 40482)
+
+
+def test_compatibility_weighed_by_deployed_consumers(prod: TestClient) -> None:
+    """?consumers=ENV adds advice; is_compatible stays the level's verdict (BACKWARD)."""
+    ok(
+        prod.post(
+            "/subjects/orders-value/versions", json={"schema": schema(), "schemaType": "JSON"}
+        )
+    )
+    url = "/compatibility/subjects/orders-value/versions/latest"
+    # Removing 'note' passes BACKWARD, and nobody deployed reads it: compatible both ways.
+    body = {"schema": schema(note=None), "schemaType": "JSON"}
+    answer = ok(prod.post(url, json=body, params={"consumers": "prod"}))
+    assert answer["is_compatible"] is True
+    assert answer["consumers"]["is_compatible"] is True
+    assert answer["consumers"]["considered"] == ["billing 1"]
+    unread = answer["consumers"]["consumerFindings"]
+    assert unread and not any(f["blocking"] for f in unread)
+    assert {tuple(f["pointers"]) for f in unread} == {("/note",)}
+    # Removing 'total' also passes BACKWARD, but billing reads it: the advice says no.
+    body = {"schema": schema(total=None), "schemaType": "JSON"}
+    answer = ok(prod.post(url, json=body, params={"consumers": "prod"}))
+    assert answer["is_compatible"] is True
+    advice = answer["consumers"]
+    assert advice["is_compatible"] is False
+    blocking = [f for f in advice["consumerFindings"] if f["blocking"]]
+    assert {(f["consumer"], f["consumerVersion"], tuple(f["pointers"])) for f in blocking} == {
+        ("billing", "1", ("/total",))
+    }
+    assert "billing 1 (deployed in prod) reads /total" in blocking[0]["summary"]
+    assert any("example" in f for f in blocking)
+    # A new required field fails BACKWARD; no deployed consumer reads it: downgraded.
+    body = {"schema": schema(code={"type": "string"}), "schemaType": "JSON"}
+    required = json.loads(body["schema"])
+    required["required"].append("code")
+    body["schema"] = json.dumps(required)
+    answer = ok(prod.post(url, json=body, params={"consumers": "prod", "verbose": "true"}))
+    assert answer["is_compatible"] is False and answer["messages"]
+    weighed = answer["consumers"]["findings"]
+    assert weighed and all(f["consumers"]["downgraded"] for f in weighed)
+    assert {p for f in weighed for p in f["consumers"]["pointers"]} == {"/code"}
+    assert answer["consumers"]["is_compatible"] is True
+    # Without the parameter the answer is Confluent's, unchanged.
+    assert "consumers" not in ok(prod.post(url, json=body))
+    error(prod.post(url, json=body, params={"consumers": "nowhere"}), 404, 40482)
+
+
 def test_the_operations_are_documented(client: TestClient) -> None:
     document = ok(client.get("/openapi.json"))
     operations = {
@@ -374,6 +446,7 @@ def test_the_operations_are_documented(client: TestClient) -> None:
         "delete_environment",
         "record_deployment",
         "list_deployments",
+        "list_consumers",
     }
     assert {"401", "403", "404", "422"} <= set(operations["publish_contracts"]["responses"])
 
@@ -409,7 +482,13 @@ def test_readers_read_writers_publish_and_deploy_admins_delete(
     deployment = {"service": "orders", "version": "1", "environment": "prod"}
     error(client.post("/api/deployments", json=deployment, headers=r), 403, 40301)
     ok(client.post("/api/deployments", json=deployment, headers=w))
-    for path in ("/api/services", url, "/api/deployments", "/api/environments"):
+    for path in (
+        "/api/services",
+        url,
+        "/api/deployments",
+        "/api/environments",
+        "/api/environments/prod/consumers",
+    ):
         ok(client.get(path, headers=r))
     query = {"service": "orders", "version": "1", "environment": "prod"}
     assert ok(client.get("/api/can-i-deploy", params=query, headers=r))["answer"] == "yes"

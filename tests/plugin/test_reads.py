@@ -31,9 +31,10 @@ from registry.contract_testing import (
     parse_contract,
 )
 from registry.contract_testing.model import Transport
-from registry.contract_testing.pointers import pointer_error, untouched
+from registry.contract_testing.pointers import untouched
 from registry.contract_testing.reads import Recorder, observe, track
 from registry.errors import InvalidInput
+from registry.reads.pointers import pointer_error
 
 ROOT = Path(__file__).resolve().parents[2]
 

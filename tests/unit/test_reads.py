@@ -1,4 +1,4 @@
-"""Read pointers, and which compatibility findings they reach (registry.service.reads)."""
+"""Read pointers, and which compatibility findings they reach (registry.reads)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from registry import errors
 from registry.formats.base import Incompatibility
-from registry.service.reads import check_reads, is_read, parse_pointer, touched_pointers
+from registry.reads import check_reads, parse_pointer, reads_any, touched_pointers
 
 
 @pytest.mark.parametrize(
@@ -29,8 +29,8 @@ def test_malformed_pointers_are_refused(pointer: str) -> None:
 def test_no_reads_is_unknown_and_unknown_reads_everything() -> None:
     assert check_reads(None) is None
     assert check_reads([]) is None
-    assert is_read(None, ["/anything"])
-    assert is_read([], ["/anything"])
+    assert reads_any(None, ["/anything"])
+    assert reads_any([], ["/anything"])
     assert check_reads(["/b", "/a", "/a"]) == ("/a", "/b")
 
 
@@ -50,7 +50,7 @@ def test_no_reads_is_unknown_and_unknown_reads_everything() -> None:
 def test_reads_meet_touched_pointers_by_prefix(
     reads: list[str], touched: list[str], expected: bool
 ) -> None:
-    assert is_read(reads, touched) is expected
+    assert reads_any(reads, touched) is expected
 
 
 def _json(properties: dict[str, Any], required: list[str]) -> str:

@@ -6,19 +6,42 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from registry.api.deps import WRITE, ServiceDep
+from registry.api.deps import WRITE, DeploysDep, ServiceDep
 from registry.api.models import ERRORS, CompatibilityResponse, Flag, SchemaRequest
-from registry.compatibility import CompatibilityResult
+from registry.reads import advise
+from registry.service.core import Judgement
+from registry.service.deploys import DeployService
 from registry.service.naming import VERSION_PATTERN
 
 router = APIRouter(tags=["compatibility"], responses=ERRORS)
 
 
-def _answer(result: CompatibilityResult, verbose: bool) -> dict[str, Any]:
+def _answer(
+    judgement: Judgement,
+    verbose: bool,
+    subject: str,
+    environment: str | None,
+    deploys: DeployService,
+) -> dict[str, Any]:
+    result = judgement.result
     data: dict[str, Any] = {"is_compatible": result.is_compatible}
     if verbose:
         data["messages"] = result.messages()
+    if environment is not None:
+        view = deploys.consumers(environment, subject)
+        advice = advise(view, subject, result.findings, judgement.candidate, judgement.earlier)
+        data["consumers"] = advice.as_dict()
     return data
+
+
+Consumers = Annotated[
+    str | None,
+    Query(
+        description="An environment: also weigh the findings by what the consumers deployed "
+        "there read (advice for CI; `is_compatible` stays the subject's level's verdict)",
+        max_length=64,
+    ),
+]
 
 
 @router.post(
@@ -29,6 +52,7 @@ def _answer(result: CompatibilityResult, verbose: bool) -> dict[str, Any]:
 )
 def test_compatibility_with_version(
     service: ServiceDep,
+    deploys: DeploysDep,
     body: SchemaRequest,
     subject: str = Path(),
     version: str = Path(
@@ -36,10 +60,11 @@ def test_compatibility_with_version(
     ),
     normalize: Annotated[Flag | None, Query()] = None,
     verbose: Annotated[Flag, Query()] = False,
+    consumers: Consumers = None,
 ) -> dict[str, Any]:
     """Can this schema and one version of the subject live together at the subject's level?"""
-    result = service.test_compatibility(subject, body.to_input(), version, normalize=normalize)
-    return _answer(result, verbose)
+    judgement = service.judge_compatibility(subject, body.to_input(), version, normalize=normalize)
+    return _answer(judgement, verbose, subject, consumers, deploys)
 
 
 @router.post(
@@ -50,11 +75,13 @@ def test_compatibility_with_version(
 )
 def test_compatibility(
     service: ServiceDep,
+    deploys: DeploysDep,
     body: SchemaRequest,
     subject: str = Path(),
     normalize: Annotated[Flag | None, Query()] = None,
     verbose: Annotated[Flag, Query()] = False,
+    consumers: Consumers = None,
 ) -> dict[str, Any]:
     """Would registering this schema pass the subject's compatibility level?"""
-    result = service.test_compatibility(subject, body.to_input(), None, normalize=normalize)
-    return _answer(result, verbose)
+    judgement = service.judge_compatibility(subject, body.to_input(), None, normalize=normalize)
+    return _answer(judgement, verbose, subject, consumers, deploys)

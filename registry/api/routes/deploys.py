@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from registry.api.deploy_models import (
     DEPLOY_ERRORS,
+    DeployedConsumerModel,
     DeploymentRequest,
     DeploymentResponse,
     EnvironmentResponse,
@@ -29,23 +30,12 @@ from registry.api.deploy_models import (
     verifications_of,
     version_model,
 )
-from registry.api.deps import ADMIN, READ, WRITE, CallerDep
+from registry.api.deps import ADMIN, READ, WRITE, CallerDep, DeploysDep
 from registry.api.models import Flag
-from registry.service.deploys import DeployService
 
 router = APIRouter(prefix="/api", tags=["deploys"], responses=DEPLOY_ERRORS)
 
 
-async def get_deploy_service(request: Request) -> DeployService:
-    """Deploy safety over the app's registry service (built on first use, then kept)."""
-    found: DeployService | None = getattr(request.app.state, "deploys", None)
-    if found is None:
-        found = DeployService(request.app.state.service)
-        request.app.state.deploys = found
-    return found
-
-
-DeploysDep = Annotated[DeployService, Depends(get_deploy_service)]
 Service = Path(description="The service's name", max_length=255)
 Version = Path(description="The service version (a git SHA, say)", max_length=255)
 Environment = Path(description="The environment's name", max_length=64)
@@ -192,6 +182,23 @@ def delete_environment(
     """Delete an environment and its deployment history."""
     deploys.delete_environment(environment, caller=caller)
     return Response(status_code=204)
+
+
+@router.get(
+    "/environments/{environment}/consumers",
+    dependencies=[READ],
+    response_model=list[DeployedConsumerModel],
+    response_model_by_alias=True,
+)
+def list_consumers(
+    deploys: DeploysDep,
+    environment: str = Environment,
+    subject: Annotated[str | None, Query(description="Only the consumers of this subject")] = None,
+) -> list[dict[str, object]]:
+    """The consumers deployed in the environment: for each subject each consumes, the schema it
+    reads with and the JSON pointers it reads (``null``: unknown, read as everything). ``esr
+    gate --consumers`` asks this."""
+    return [c.as_dict() for c in deploys.consumers(environment, subject).consumers]
 
 
 @router.post("/deployments", dependencies=[WRITE], response_model=DeploymentResponse)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from registry.cli.gate.model import GateReport, Severity
 from registry.cli.gate.render import FORMATS, render
 from registry.cli.options import Timeout, Token, User, basic_auth
 from registry.errors import InvalidInput
+from registry.reads import ConsumerView, DeployedConsumer
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -40,6 +42,12 @@ as registering it would be.
 Levels, policies, rule severities and waivers come from [tool.esr] in pyproject.toml.
 Outputs: --format text|json|github|markdown|junit|sarif, repeatable; the n-th --output FILE
 goes with the n-th --format ('-' is standard output), or write --format sarif=esr.sarif.
+
+With --consumers ENV (or [tool.esr] consumers) every finding is also weighed by what the
+consumers deployed in ENV read, as the registry (--registry, [tool.esr] registry, or the
+--against URL) knows from published contracts: a finding no deployed consumer reads is
+downgraded to a warning, and what a deployed consumer cannot read of the new schema is added,
+naming it. The registry is asked only for deployments and read sets.
 
 Exit codes: 0 no breaking change, 1 breaking changes, 2 usage, parse or configuration error,
 3 registry unreachable.
@@ -75,6 +83,19 @@ def gate(
     contracts: Path | None = typer.Option(
         None, "--contracts", help="Contracts directory (default: contracts/ when it exists)."
     ),
+    consumers: str | None = typer.Option(
+        None,
+        "--consumers",
+        help="An environment: weigh findings by what the consumers deployed there read.",
+    ),
+    registry: str | None = typer.Option(
+        None,
+        "--registry",
+        "-r",
+        envvar="ESR_REGISTRY_URL",
+        help="Registry asked for deployments and read sets (default: [tool.esr] registry, "
+        "else the --against URL).",
+    ),
     timeout: Timeout = 10.0,
     user: User = None,
     token: Token = None,
@@ -84,19 +105,42 @@ def gate(
         _refuse_bare_address(against)
         targets = output_targets(formats or ["text"], outputs or [])
         ctx = _context(schemas_dir, fail_on, config, contracts)
+        auth = basic_auth(user)
+        environment = consumers or ctx.config.consumers
+        url = registry or ctx.config.registry or (against if _URL.match(against) else None)
+        if environment is not None:
+            if url is None:
+                raise InvalidInput(
+                    f"--consumers {environment}: say which registry knows the deployments "
+                    "(--registry URL, ESR_REGISTRY_URL or [tool.esr] registry)"
+                )
+            ctx = replace(ctx, consumers=_deployed(url, environment, timeout, auth, token))
         if _URL.match(against):
             from registry.cli.gate.registry_walk import gate_against_registry
 
-            report = gate_against_registry(
-                ctx, against, timeout=timeout, auth=basic_auth(user), token=token
-            )
+            report = gate_against_registry(ctx, against, timeout=timeout, auth=auth, token=token)
         else:
             report = gate_against_git(ctx, against)
+        if environment is not None:
+            report.consumers, report.consumers_registry = environment, url
         for fmt, destination in targets:
             _write(report, fmt, destination)
         if "github" in {fmt for fmt, _ in targets}:
             _append_step_summary(report)
     raise typer.Exit(report.exit_code)
+
+
+def _deployed(
+    url: str, environment: str, timeout: float, auth: tuple[str, str] | None, token: str | None
+) -> ConsumerView:
+    """The consumers deployed in ``environment``, from the registry at ``url``."""
+    from registry.client import RegistryClient  # only when asked: a git-only gate needs no HTTP
+
+    if not _URL.match(url):
+        raise InvalidInput(f"--registry {url}: give the registry's URL (http:// or https://)")
+    with RegistryClient(url, timeout=timeout, auth=auth, token=token) as client:
+        found = client.deployed_consumers(environment)
+    return ConsumerView(environment, tuple(DeployedConsumer.from_dict(c) for c in found))
 
 
 def _refuse_bare_address(against: str) -> None:

@@ -8,6 +8,8 @@
     compatibility = "BACKWARD"       # default level of every subject
     policy = "STRICT"                # default JSON Schema policy (STRICT or LENIENT)
     fail-on = "error"                # or "warning"
+    consumers = "prod"               # judge findings by what the consumers deployed there read
+    registry = "https://registry.example.com"  # where deployments and read sets come from
 
     [tool.esr.subjects."payments.*"] # per-subject overrides; exact names win over patterns
     compatibility = "FULL_TRANSITIVE"
@@ -41,7 +43,7 @@ from registry.domain import CompatibilityLevel, CompatibilityPolicy
 from registry.errors import InvalidInput
 
 _TOP_KEYS = {"schemas", "contracts", "compatibility", "policy", "fail-on", "subjects", "rules"}
-_TOP_KEYS |= {"waivers"}
+_TOP_KEYS |= {"waivers", "consumers", "registry"}
 _SUBJECT_KEYS = {"compatibility", "policy"}
 _WAIVER_KEYS = {"subject", "rule", "reason", "expires"}
 
@@ -68,6 +70,8 @@ class GateConfig:
     subjects: tuple[SubjectOverride, ...] = ()
     rules: Mapping[str, Severity] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    consumers: str | None = None
+    registry: str | None = None
 
     @property
     def root(self) -> Path | None:
@@ -137,6 +141,8 @@ def _parse_table(path: Path, table: Mapping[str, Any]) -> GateConfig:
         subjects=_subjects(table.get("subjects", {}), where),
         rules=_rules(table.get("rules", {}), where),
         waivers=_waivers(table.get("waivers", []), where),
+        consumers=_optional_str(table, "consumers", where),
+        registry=_optional_str(table, "registry", where),
     )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from registry.cli.gate.config import GateConfig
 from registry.cli.gate.contracts import ContractIndex
@@ -45,6 +46,7 @@ from registry.errors import InvalidInput
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema
 from registry.formats.tree import load_tree, schema_type_for, subject_for
+from registry.reads import ConsumerAdvice, ConsumerBreak, ConsumerView, advise
 
 BOTH = ("producers", "consumers")
 
@@ -59,6 +61,7 @@ class GateContext:
     contracts: ContractIndex
     fail_on: Severity
     today: date
+    consumers: ConsumerView | None = None
 
     def rel(self, path: Path) -> str:
         """A path as reports show it: relative to the base directory when inside it."""
@@ -129,12 +132,22 @@ class Judge:
         against: str | None = None,
         example: object = None,
         has_example: bool = False,
+        advice: str | None = None,
+        consumers: dict[str, Any] | None = None,
+        downgrade: bool = False,
     ) -> GateFinding | None:
-        """A located finding with severity, waiver and blocking decided; None when ``off``."""
+        """A located finding with severity, waiver and blocking decided; None when ``off``.
+
+        ``downgrade`` (no deployed consumer reads what the finding touches) lowers an error to
+        a warning; ``advice`` says why, or which deployed consumers read it.
+        """
         config = self.ctx.config
         severity = config.rules.get(rule_id) or DEFAULT_SEVERITY.get(rule_id, Severity.ERROR)
         if severity is Severity.OFF:
             return None
+        downgraded = downgrade and severity.rank > Severity.WARNING.rank
+        if downgraded:
+            severity = Severity.WARNING
         waiver = config.waiver_for(subject, rule_id) if rule_id != RULE_INVALID else None
         waived = waiver is not None and waiver.active(self.ctx.today)
         return GateFinding(
@@ -154,6 +167,9 @@ class Judge:
             waiver=waiver,
             waived=waived,
             blocking=not waived and severity.rank >= self.ctx.fail_on.rank,
+            advice=advice,
+            consumers=consumers,
+            downgraded=downgraded,
         )
 
     def add(self, result: SubjectResult, finding: GateFinding | None) -> None:
@@ -189,16 +205,27 @@ class Judge:
         candidate: ParsedSchema,
         previous: Sequence[tuple[str, ParsedSchema]],
     ) -> None:
-        """Run the engine at the subject's level and record every finding, located in ``text``."""
+        """Run the engine at the subject's level and record every finding, located in ``text``.
+
+        With deployed consumers (``--consumers``), each finding is weighed by what they read,
+        and what a deployed consumer cannot read of the candidate is added.
+        """
         assert result.level is not None and result.policy is not None
         fmt = get_format(candidate.schema_type)
         numbered = [(index, schema) for index, (_, schema) in enumerate(previous, 1)]
         verdict = check_compatibility(fmt, candidate, numbered, result.level, result.policy)
         lines = pointer_lines(text)
-        for item in verdict.findings:
+        view = self.ctx.consumers
+        advice = (
+            advise(view, result.subject, verdict.findings, candidate, dict(numbered))
+            if view is not None
+            else None
+        )
+        for index, item in enumerate(verdict.findings):
             inc = item.incompatibility
             pointer = inc.reader_path if item.direction is Direction.BACKWARD else inc.writer_path
             label = previous[item.version - 1][0] if item.version else None
+            weighed = advice.findings[index].advice if advice is not None else None
             self.add(
                 result,
                 self.finding(
@@ -214,10 +241,53 @@ class Judge:
                     against=label,
                     example=inc.example,
                     has_example=inc.has_example,
+                    advice=weighed.note() if weighed else None,
+                    consumers=weighed.as_dict() if weighed else None,
+                    downgrade=weighed.downgrade if weighed else False,
                 ),
             )
+        if advice is not None:
+            for broken in advice.breaks:
+                self.add(result, self.consumer_finding(result, text, lines, broken, advice))
         if any(f.blocking for f in result.findings):
             result.status = SubjectStatus.BREAKING
+
+    def consumer_finding(
+        self,
+        result: SubjectResult,
+        text: str,
+        lines: dict[str, int],
+        broken: ConsumerBreak,
+        advice: ConsumerAdvice,
+    ) -> GateFinding | None:
+        """What a deployed consumer cannot read of the candidate, as a finding: blocking when
+        it reads what the finding touches, a warning when it does not."""
+        inc = broken.finding.incompatibility
+        consumer = broken.consumer
+        return self.finding(
+            inc.rule_id,
+            result.subject,
+            result.file,
+            line_for(text, inc.writer_path, lines),
+            broken.message(advice.environment),
+            pointer=inc.writer_path,
+            breaks=("consumers",),
+            services=(consumer.service,),
+            against=consumer.label,
+            example=inc.example,
+            has_example=inc.has_example,
+            advice=None
+            if broken.read
+            else f"{consumer.label} does not read {', '.join(broken.finding.pointers)}",
+            consumers={
+                "environment": advice.environment,
+                "consumer": consumer.service,
+                "consumerVersion": consumer.version,
+                "reads": None if consumer.reads is None else list(consumer.reads),
+                "pointers": list(broken.finding.pointers),
+            },
+            downgrade=not broken.read,
+        )
 
     def parse_previous(
         self, result: SubjectResult, texts: Sequence[tuple[str, str]], schema_type: SchemaType

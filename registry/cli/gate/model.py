@@ -139,6 +139,9 @@ class GateFinding:
     waiver: Waiver | None = None
     waived: bool = False
     blocking: bool = False
+    advice: str | None = None
+    consumers: dict[str, Any] | None = None
+    downgraded: bool = False
 
     @property
     def title(self) -> str:
@@ -160,6 +163,8 @@ class GateFinding:
             context.append(who)
         if context:
             text += " (" + "; ".join(context) + ")"
+        if self.advice:
+            text += f" [{self.advice}" + ("; downgraded to a warning]" if self.downgraded else "]")
         if self.waiver is not None:
             if self.waived:
                 text += f" [waived until {self.waiver.expires.isoformat()}: {self.waiver.reason}]"
@@ -200,6 +205,8 @@ class GateReport:
     fail_on: Severity
     today: date
     subjects: list[SubjectResult] = field(default_factory=list)
+    consumers: str | None = None
+    consumers_registry: str | None = None
 
     @property
     def findings(self) -> list[GateFinding]:
@@ -227,6 +234,7 @@ class GateReport:
         data["findings"] = len(findings)
         data["blocking"] = sum(f.blocking for f in findings)
         data["waived"] = sum(f.waived for f in findings)
+        data["downgraded"] = sum(f.downgraded for f in findings)
         return data
 
     def headline(self) -> str:
@@ -238,4 +246,11 @@ class GateReport:
             verdict = f"{s['blocking']} breaking change(s)"
         else:
             verdict = "no breaking change"
-        return f"esr gate against {self.against}: {verdict} in {s['subjects']} subject(s)"
+        text = f"esr gate against {self.against}: {verdict} in {s['subjects']} subject(s)"
+        if self.consumers is not None:
+            text += f", judged by what the consumers deployed in {self.consumers} read"
+            if s["downgraded"]:
+                text += (
+                    f" ({s['downgraded']} finding(s) downgraded: no deployed consumer reads them)"
+                )
+        return text

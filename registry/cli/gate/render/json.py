@@ -34,6 +34,9 @@ def finding_dict(finding: GateFinding, report: GateReport) -> dict[str, Any]:
     }
     if finding.has_example:
         data["example"] = finding.example
+    if finding.consumers is not None:
+        data["consumers"] = finding.consumers
+        data["downgraded"] = finding.downgraded
     return data
 
 
@@ -55,7 +58,7 @@ def subject_dict(result: SubjectResult) -> dict[str, Any]:
 
 def report_dict(report: GateReport) -> dict[str, Any]:
     """The whole report as JSON-ready data."""
-    return {
+    data: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "formatVersion": REPORT_FORMAT_VERSION,
         "tool": {"name": "esr", "version": __version__},
@@ -69,6 +72,9 @@ def report_dict(report: GateReport) -> dict[str, Any]:
         "subjects": [subject_dict(s) for s in report.subjects],
         "findings": [finding_dict(f, report) for f in report.findings],
     }
+    if report.consumers is not None:
+        data["consumers"] = {"environment": report.consumers, "registry": report.consumers_registry}
+    return data
 
 
 def render(report: GateReport, *, color: bool = False) -> str:
