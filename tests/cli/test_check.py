@@ -108,6 +108,43 @@ def test_check_bad_input_exits_2(
     assert message in result.stderr
 
 
+ORDER_WITHOUT_AMOUNT = avro_record("Order", '{"name": "id", "type": "string"}')
+
+
+def test_check_with_a_read_set_downgrades_what_is_not_read(tmp_path: Path) -> None:
+    """A field added without a default breaks BACKWARD; a consumer reading /amount only does
+    not care."""
+    f = _files(tmp_path, v1_avsc=ORDER_V1, v2_avsc=ORDER_BREAKING)
+    result = _esr("check", f["v1_avsc"], f["v2_avsc"], "--reads", "/amount")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("compatible (BACKWARD, STRICT, for a consumer reading /amount)")
+    assert "[avro.field-added-without-default]" in result.stdout
+    assert "[warning: not read]" in result.stdout
+    result = _esr("check", f["v1_avsc"], f["v2_avsc"], "--reads", "/id,/coupon")
+    assert result.exit_code == 1
+
+
+def test_check_with_a_read_set_catches_a_removal_the_level_allows(tmp_path: Path) -> None:
+    f = _files(tmp_path, v1_avsc=ORDER_V1, v2_avsc=ORDER_WITHOUT_AMOUNT)
+    assert _esr("check", f["v1_avsc"], f["v2_avsc"]).exit_code == 0
+    result = _esr("check", f["v1_avsc"], f["v2_avsc"], "--reads", "/amount", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert (data["compatible"], data["levelCompatible"]) == (False, True)
+    (broken,) = data["consumerFindings"]
+    assert broken["blocking"] and broken["pointers"] == ["/amount"]
+    assert "amount" not in broken["example"]
+    assert _esr("check", f["v1_avsc"], f["v2_avsc"], "--reads", "/id").exit_code == 0
+
+
+@pytest.mark.parametrize("reads", ["amount", "/bad~2", ","])
+def test_check_malformed_reads_exit_2(tmp_path: Path, reads: str) -> None:
+    f = _files(tmp_path, v1_avsc=ORDER_V1, v2_avsc=ORDER_BREAKING)
+    result = CliRunner().invoke(app, ["check", f["v1_avsc"], f["v2_avsc"], "--reads", reads])
+    assert result.exit_code == 2
+    assert "pointer" in result.output.lower()
+
+
 def test_check_missing_file_exits_2(tmp_path: Path) -> None:
     f = _files(tmp_path, v1_avsc=ORDER_V1)
     result = _esr("check", f["v1_avsc"], str(tmp_path / "nope.avsc"))

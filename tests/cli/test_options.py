@@ -30,6 +30,7 @@ TAKING_REGISTRY: dict[tuple[str, ...], list[str]] = {
 NEW_TAKING_REGISTRY = {("contracts", "publish"), ("deployments", "record")} | {
     ("deployments", "list"),
     ("can-i-deploy",),
+    ("gate",),  # --registry asked for deployed consumers (--consumers)
 }
 
 

@@ -2,11 +2,12 @@
 
 Every runnable block of README.md and docs/ says how it is checked (``tests/docs/markdown.py``):
 
-* ``run`` blocks run in a sandbox (a temporary folder with the example ``schemas/`` and
-  ``contracts/``, the project's ``esr`` on PATH, no ``REGISTRY_*`` variables) against real
-  ``esr serve`` processes; ``127.0.0.1:8081`` and the example hosts become those servers'
-  addresses, and output documented under a command (``# {"id":1,"version":1}``, where ``...``
-  stands for anything) must be what the command prints;
+* ``run`` blocks run in a sandbox (a temporary folder with the example ``schemas/``,
+  ``contracts/`` and ``examples/``, the project's ``esr`` on PATH, no ``REGISTRY_*``
+  variables) against real ``esr serve`` processes; ``127.0.0.1:8081`` and the example hosts
+  become those servers' addresses, and output documented under a command
+  (``# {"id":1,"version":1}``, where ``...`` stands for anything) must be what the command
+  prints, and a command ending in ``# exits N`` must exit with N;
 * ``parse`` blocks need a cloud or a remote host: each ``esr`` command must parse with the real
   CLI, and each ``REGISTRY_*`` assignment must be a setting with a valid value;
 * ``tool.esr`` blocks load as the gate's configuration, waivers not about to expire;
@@ -272,11 +273,16 @@ def test_documented_commands_parse(block: Block) -> None:
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     """A folder like a fresh clone's, and the environment of a fresh shell with ``esr``."""
-    for name in ("schemas", "contracts"):
-        (tmp_path / name).symlink_to(ROOT / name)
+    for name in ("schemas", "contracts"):  # copies: a block may edit them
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REGISTRY_", "ESR_"))}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     yield tmp_path, env
+
+
+#: A command ending in ``# exits 1`` must exit with that code (the block's ``exit`` otherwise).
+_EXIT = re.compile(r"#\s*exits\s+(\d+)\b[^\n]*$")
 
 
 def _matches(documented: str, printed: str) -> bool:
@@ -338,7 +344,9 @@ def test_documented_commands_run(block: Block, sandbox: tuple[Path, dict[str, st
                 timeout=180,
                 check=False,
             )
-            assert done.returncode == status, (text, done.stdout[-2000:], done.stderr[-2000:])
+            expected = _EXIT.search(text)
+            wanted = int(expected.group(1)) if expected else status
+            assert done.returncode == wanted, (text, done.stdout[-2000:], done.stderr[-2000:])
             if command.expected is not None:
                 assert _matches(command.expected, done.stdout), (text, done.stdout[-2000:])
 

@@ -26,7 +26,7 @@ from registry.cli.gate.git import GitRepo, registry_address
 from registry.cli.gate.judging import GateContext, check_config_rules, gate_against_git
 from registry.cli.gate.model import GateReport, Severity
 from registry.cli.gate.render import FORMATS, render
-from registry.cli.options import Timeout, Token, User, basic_auth
+from registry.cli.options import AliasedCommand, Timeout, Token, User, basic_auth
 from registry.errors import InvalidInput
 from registry.reads import ConsumerView, DeployedConsumer
 
@@ -56,7 +56,7 @@ Exit codes: 0 no breaking change, 1 breaking changes, 2 usage, parse or configur
 
 def register(app: typer.Typer) -> None:
     """Add ``esr gate`` to the CLI."""
-    app.command(name="gate", help=HELP)(gate)
+    app.command(name="gate", help=HELP, cls=AliasedCommand)(gate)
 
 
 def gate(

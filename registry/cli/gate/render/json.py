@@ -37,6 +37,7 @@ def finding_dict(finding: GateFinding, report: GateReport) -> dict[str, Any]:
     if finding.consumers is not None:
         data["consumers"] = finding.consumers
         data["downgraded"] = finding.downgraded
+        data["advice"] = finding.advice
     return data
 
 
