@@ -26,7 +26,7 @@ from typing import Any
 from registry.cli.gate.config import GateConfig
 from registry.cli.gate.contracts import ContractIndex
 from registry.cli.gate.git import Change, GitRepo
-from registry.cli.gate.lines import line_for, pointer_lines, syntax_error_line
+from registry.formats.lines import line_for, pointer_lines, syntax_error_line
 from registry.cli.gate.model import (
     DEFAULT_SEVERITY,
     GATE_RULES,

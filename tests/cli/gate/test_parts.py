@@ -10,7 +10,7 @@ import pytest
 
 from registry.cli.gate.config import load_config
 from registry.cli.gate.contracts import load_contracts
-from registry.cli.gate.lines import line_for, pointer_lines, syntax_error_line
+from registry.formats.lines import line_for, pointer_lines, syntax_error_line
 from registry.domain import CompatibilityLevel, CompatibilityPolicy
 from registry.errors import InvalidInput
 

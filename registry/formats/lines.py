@@ -1,10 +1,10 @@
 """From a JSON pointer into a schema document to the line of the schema file where it is.
 
-Annotations (GitHub, SARIF, JUnit) point at a line. The engine reports JSON pointers
-(RFC 6901), so this module scans the file's text once, recording the line where each pointer's
-value starts (for an object member, the line of its key), and answers with the deepest prefix of
-the pointer that exists in the file: a removed field points at its parent's line. Anything that
-cannot be scanned falls back to line 1.
+The gate's annotations (GitHub, SARIF, JUnit) and the web UI's diff point at a line. The
+engine reports JSON pointers (RFC 6901), so this module scans the file's text once, recording
+the line where each pointer's value starts (for an object member, the line of its key), and
+answers with the deepest prefix of the pointer that exists in the file: a removed field points
+at its parent's line. Anything that cannot be scanned falls back to line 1.
 """
 
 from __future__ import annotations
