@@ -186,6 +186,12 @@ class Settings(BaseSettings):
         default=False,
         description="Stream Azure Monitor live metrics (when Azure Monitor is on)",
     )
+    ui: bool = Field(default=True, description="Serve the web UI at /ui/")
+    ui_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key signing the web UI's session cookies and form tokens; give every node "
+        "the same one (default: a random key per process)",
+    )
     sync: SyncSettings = Field(default_factory=SyncSettings, description="Cloud sync targets")
     migrate_on_start: bool = Field(
         default=True, description="Apply database migrations when the server starts"

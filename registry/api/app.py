@@ -38,6 +38,7 @@ from registry.api.routes import (
     sync,
 )
 from registry.api.routes import deploys as deploy_routes
+from registry.api.ui import install as install_ui
 from registry.api.warmup import start_warm_up
 from registry.config import Settings
 from registry.errors import RegistryError, RequestTooLarge
@@ -46,6 +47,7 @@ from registry.observability.prometheus import PrometheusMetrics
 from registry.security import Authenticator
 from registry.service import RegistryService
 from registry.service.dek import DekRegistryService
+from registry.service.deploys import DeployService
 from registry.storage.engine import Database
 from registry.storage.migrate import upgrade
 from registry.sync.server import start_server_sync
@@ -247,6 +249,9 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
     ):
         app.include_router(module.router)
     app.include_router(deploy_routes.router)
+    app.state.deploys = DeployService(service)
+    if settings.ui:
+        install_ui(app, settings, service, app.state.deploys, authenticator)
     if settings.metrics:
         app.include_router(metrics_router)
     app.add_middleware(RawPathMiddleware)

@@ -157,6 +157,17 @@ class RegistryService(DeleteUseCases, AssociationUseCases):
             resolved.append(ResolvedReference(ref.name, ref.subject, ref.version, parsed))
         return tuple(resolved)
 
+    def parsed_schema(self, schema_id: int) -> ParsedSchema:
+        """A stored schema, parsed with its references resolved (for examples and diffs)."""
+        with self.db.read() as session:
+            return self._parsed_by_id(session, schema_id)
+
+    def parse_candidate(self, schema: SchemaInput) -> ParsedSchema:
+        """A schema that is not registered, checked and parsed as a registration would; nothing
+        is written."""
+        with self.db.read() as session:
+            return self.parse_input(session, schema)
+
     def _parsed_by_id(self, session: Session, schema_id: int) -> ParsedSchema:
         cached = self._parsed.get(schema_id)
         if cached is not None:

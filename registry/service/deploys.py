@@ -66,6 +66,19 @@ class VersionDetail:
     deployments: tuple[Deployment, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A service's newest published contract for one subject, and where the service runs."""
+
+    service: str
+    version: str
+    role: str
+    subject: str
+    transport: str
+    destination: str
+    deployed: tuple[tuple[str, str], ...] = ()
+
+
 class DeployService:
     """Use cases of deploy safety over the registry's database."""
 
@@ -256,6 +269,28 @@ class DeployService:
             if environment is not None:
                 self._environment(session, environment)
             return [d for _, d in repo.deployments(session, environment, current=not history)]
+
+    def parties(self) -> list[Party]:
+        """Who produces and consumes what: the contracts of each service's newest published
+        version, with where that service runs now (for the catalogue and the services page)."""
+        with self.db.read() as session:
+            running: dict[str, list[tuple[str, str]]] = {}
+            for _, d in repo.deployments(session, None):
+                running.setdefault(d.service, []).append((d.environment, d.version))
+            found: list[Party] = []
+            for service in repo.services(session):
+                published = repo.versions(session, service)
+                newest = next(
+                    (v for v in reversed(published) if repo.contracts(session, v.id)), None
+                )
+                if newest is None:
+                    continue
+                found += [
+                    Party(service, newest.version, c.role, c.subject, c.transport, c.destination,
+                          tuple(sorted(running.get(service, []))))
+                    for c in repo.contracts(session, newest.id)
+                ]  # fmt: skip
+        return found
 
     # --- the matrix and can-i-deploy --------------------------------------------------------
 

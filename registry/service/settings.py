@@ -219,10 +219,20 @@ class SettingsUseCases:
         """Whether the database answers."""
         return self.db.ping()
 
-    def audit(self, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        """Newest audit entries first."""
+    def audit(
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        subject: str | None = None,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Newest audit entries first (of one subject, action or actor when given)."""
         with self.db.read() as session:
-            return repo.audit_entries(session, limit=limit, offset=offset)
+            return repo.audit_entries(
+                session, limit=limit, offset=offset, subject=subject, action=action, actor=actor
+            )
 
     def sync_states(self) -> list[dict[str, Any]]:
         """Cloud sync progress per target and subject."""

@@ -469,11 +469,24 @@ def record(session: Session, entry: AuditEntry) -> None:
     )
 
 
-def audit_entries(session: Session, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-    """The newest audit entries first."""
-    rows = session.scalars(
-        select(AuditRow).order_by(col(AuditRow.id).desc()).offset(offset).limit(limit)
-    )
+def audit_entries(
+    session: Session,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    subject: str | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+) -> list[dict[str, Any]]:
+    """The newest audit entries first, of one subject, action or actor when given."""
+    query = select(AuditRow)
+    if subject is not None:
+        query = query.where(col(AuditRow.subject) == subject)
+    if action is not None:
+        query = query.where(col(AuditRow.action) == action)
+    if actor is not None:
+        query = query.where(col(AuditRow.actor) == actor)
+    rows = session.scalars(query.order_by(col(AuditRow.id).desc()).offset(offset).limit(limit))
     return [
         {
             "id": r.id,
