@@ -8,6 +8,7 @@ Sections, each printing its figures and the ratios to a baseline measured in the
 * ``throughput``: ``GET /schemas/ids/{id}`` on ``esr serve`` against a bare ASGI callable on
   the same uvicorn (anonymous, with HTTP Basic, two workers), SQLite and PostgreSQL;
 * ``history``: per-subject costs at 1,000 versions against 10, SQLite and PostgreSQL;
+* ``ui``: the web UI's catalogue pages with 10,000 subjects against ``GET /subjects``;
 * ``scale`` (only when asked for: it fills 100,000 schemas): start time, memory and latencies
   of a registry with 100,000 schemas in 10,000 subjects.
 
@@ -24,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import compat_vs_avro, engine, history, scale, throughput, validation
+from bench import compat_vs_avro, engine, history, scale, throughput, ui, validation
 
 Section = tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]
 SECTIONS: dict[str, Section] = {
@@ -33,9 +34,10 @@ SECTIONS: dict[str, Section] = {
     "validation": (validation.measure, validation.render),
     "throughput": (throughput.measure, throughput.render),
     "history": (history.measure, history.render),
+    "ui": (ui.measure, ui.render),
     "scale": (scale.measure, scale.render),
 }
-DEFAULT = ("engine", "compat", "validation", "throughput", "history")
+DEFAULT = ("engine", "compat", "validation", "throughput", "history", "ui")
 OPTIONS: dict[str, dict[str, Any]] = {"compat": {"runs": 7}, "validation": {"runs": 7}}
 QUICK: dict[str, dict[str, Any]] = {
     "engine": {"runs": 1, "fields": 160},
@@ -43,6 +45,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "validation": {"runs": 1, "events": 20},
     "throughput": {"seconds": 1, "rounds": 1, "connections": 4},
     "history": {"small": 2, "large": 6, "requests": 2},
+    "ui": {"subjects": 60, "requests": 2},
     "scale": {"subjects": 20, "versions": 2, "seconds": 1},
 }
 
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in chosen:
         measure, render = SECTIONS[name]
         options = OPTIONS.get(name, {}) | (QUICK[name] if args.quick else {})
-        if args.no_postgres and name in ("throughput", "history", "scale"):
+        if args.no_postgres and name in ("throughput", "history", "scale", "ui"):
             options["postgres"] = False
         started = time.perf_counter()
         result = measure(**options)

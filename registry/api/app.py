@@ -231,6 +231,7 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
         requests=sources.hot_requests,
         tracer=telemetry.hot_path_tracer() if telemetry else None,
         own_media_types=frozenset({METRICS_PATH}),
+        own_prefixes=("/ui",) if settings.ui else (),
     )
     app.state.sync_worker = None
     api_errors.install(app)

@@ -181,7 +181,8 @@ class HotPath:
     thread; None when it does not exist, so that the application answers the error).
     ``requests`` counts the responses sent here; ``tracer`` (tracing on) makes their spans.
     ``own_media_types`` are paths that answer in their own media type (``/metrics``), left
-    out of content negotiation.
+    out of content negotiation; paths under ``own_prefixes`` (the web UI's ``/ui``, HTML and
+    HTML forms) go straight to the application.
     """
 
     def __init__(
@@ -195,6 +196,7 @@ class HotPath:
         requests: RequestStats | None = None,
         tracer: HotPathTracer | None = None,
         own_media_types: frozenset[str] = frozenset(),
+        own_prefixes: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.cache = cache
@@ -204,6 +206,7 @@ class HotPath:
         self.requests = requests if requests is not None else RequestStats()
         self.tracer = tracer
         self.own_media_types = own_media_types
+        self.own_prefixes = own_prefixes
         self._answers = {
             (kind, status): self.requests.series_for("GET", route, status)
             for kind, route in ROUTES.items()
@@ -211,7 +214,7 @@ class HotPath:
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(self.own_prefixes):
             await self.app(scope, receive, send)
             return
         start = perf_counter()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -93,33 +92,33 @@ class CatalogueService:
         self.registry = registry
         self.deploys = deploys
 
-    def page(
-        self, query: CatalogueQuery, visible: Callable[[str], bool] | None = None
-    ) -> CataloguePage:
-        """The subjects matching ``query`` (and ``visible``, the caller's subject
-        permissions), one page of :data:`PAGE_SIZE`."""
+    def page(self, query: CatalogueQuery, patterns: tuple[str, ...] | None = None) -> CataloguePage:
+        """The subjects matching ``query`` that the caller may see (``patterns``, as a
+        principal's subjects; None: all), one page of :data:`PAGE_SIZE`."""
+        level = CompatibilityLevel.parse(query.level).value if query.level else None
         with self.registry.db.read() as session:
-            rows = store.catalogue_rows(
-                session,
+            levels = store.explicit_levels(session)
+            modes = store.explicit_modes(session)
+            default_level = levels.get("") or self.registry.settings.default_compatibility.value
+            wanted = store.CatalogueFilter(
                 deleted=query.deleted,
                 prefix=query.prefix,
                 schema_type=query.schema_type,
                 name=query.name,
                 text=query.text,
+                level=level,
+                default_level=default_level,
+                patterns=patterns,
             )
-            levels = store.explicit_levels(session)
-            modes = store.explicit_modes(session)
-        default_level = levels.get("") or self.registry.settings.default_compatibility.value
+            page = max(1, query.page)
+            rows, total = store.catalogue_page(session, wanted, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+            pages = max(1, math.ceil(total / PAGE_SIZE))
+            if page > pages:
+                page = pages
+                rows, total = store.catalogue_page(
+                    session, wanted, (page - 1) * PAGE_SIZE, PAGE_SIZE
+                )
         default_mode = modes.get("", Mode.READWRITE.value)
-        if visible is not None:
-            rows = [r for r in rows if visible(r.subject)]
-        if query.level:
-            wanted = CompatibilityLevel.parse(query.level).value
-            rows = [r for r in rows if levels.get(r.subject, default_level) == wanted]
-        total = len(rows)
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(max(1, query.page), pages)
-        shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         roles = self._roles()
         entries = tuple(
             CatalogueEntry(
@@ -127,15 +126,15 @@ class CatalogueService:
                 schema_type=r.schema_type,
                 version=r.version,
                 schema_id=r.schema_id,
-                level=levels.get(r.subject, default_level),
-                level_is_own=r.subject in levels,
+                level=r.level or default_level,
+                level_is_own=r.level is not None,
                 mode=modes.get(r.subject, default_mode),
                 updated=r.updated,
                 deleted=r.live_versions == 0,
                 producers=tuple(sorted(roles[r.subject]["produces"])),
                 consumers=tuple(sorted(roles[r.subject]["consumes"])),
             )
-            for r in shown
+            for r in rows
         )
         return CataloguePage(entries, total, page, pages)
 

@@ -2,18 +2,17 @@
 
 The web UI lists subjects with their type, newest version, level, mode and last change, filtered
 and paged. One grouped query over ``subject_versions`` finds each subject's newest version (the
-newest live one, unless deleted subjects are asked for) and joins its schema's type; text search
-is a ``LIKE`` on the subject name or on the newest schema's text. The explicit configs and modes
-are small tables read whole. So the cost of a page does not grow with history, and a catalogue
-of 10,000 subjects is one scan of the versions' index.
+newest live one, unless deleted subjects are asked for), joins its schema's type and its own
+level; text search is a ``LIKE`` on the subject name or on the newest schema's text. Filters,
+the count and the page are computed by the database, so only one page of rows is ever built.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,8 @@ _SV_TABLE = SubjectVersionRow.__table__  # type: ignore[attr-defined]
 _SCHEMA_TABLE = SchemaRow.__table__  # type: ignore[attr-defined]
 _SV = _SV_TABLE.c
 _SCHEMA = _SCHEMA_TABLE.c
-_CONFIG = ConfigRow.__table__.c  # type: ignore[attr-defined]
+_CONFIG_TABLE = ConfigRow.__table__  # type: ignore[attr-defined]
+_CONFIG = _CONFIG_TABLE.c
 _MODE = ModeRow.__table__.c  # type: ignore[attr-defined]
 
 
@@ -37,58 +37,101 @@ class CatalogueRow:
     schema_type: str
     updated: datetime | None
     live_versions: int
+    level: str | None
 
 
-def catalogue_rows(
-    session: Session,
-    *,
-    deleted: str = "live",
-    prefix: str = "",
-    schema_type: str | None = None,
-    name: str = "",
-    text: str = "",
-) -> list[CatalogueRow]:
-    """Every subject matching the filters, by name. ``deleted`` is ``live`` (some live
-    version), ``all`` or ``only`` (every version soft-deleted); ``name`` is a substring of the
-    subject, ``text`` a substring of its newest schema (field names, docs, anything)."""
+@dataclass(frozen=True, slots=True)
+class CatalogueFilter:
+    """What the catalogue asks for. ``deleted`` is ``live`` (some live version), ``all`` or
+    ``only`` (every version soft-deleted); ``name`` is a substring of the subject, ``text`` of
+    its newest schema (field names, docs, anything); ``level`` the level in force, with
+    ``default_level`` for subjects that set none; ``patterns`` the subjects the caller may see
+    (``orders.*`` a prefix, else an exact name; None: every subject)."""
+
+    deleted: str = "live"
+    prefix: str = ""
+    schema_type: str | None = None
+    name: str = ""
+    text: str = ""
+    level: str | None = None
+    default_level: str = "BACKWARD"
+    patterns: tuple[str, ...] | None = None
+
+
+def catalogue_page(
+    session: Session, wanted: CatalogueFilter, offset: int, limit: int
+) -> tuple[list[CatalogueRow], int]:
+    """One page of the subjects matching ``wanted``, by name, and how many match in all.
+
+    Filters, count and paging run in the database. Without a filter on the newest schema or the
+    level, the page is cut from the grouped subjects before anything is joined, so only one
+    page of rows is ever joined and built.
+    """
     live = func.sum(case((_SV.deleted.is_(False), 1), else_=0))
     newest_live = func.max(case((_SV.deleted.is_(False), _SV.version), else_=None))
     newest = func.coalesce(newest_live, func.max(_SV.version))
-    grouped = core_select(
-        _SV.subject.label("s"),
-        newest.label("v"),
-        live.label("live"),
-        func.max(_SV.created_at).label("updated"),
-    ).group_by(_SV.subject)
-    if prefix:
-        grouped = grouped.where(_SV.subject.startswith(prefix, autoescape=True))
-    if name:
-        grouped = grouped.where(_SV.subject.contains(name, autoescape=True))
-    if deleted == "live":
+    grouped = core_select(_SV.subject.label("s"), newest.label("v"), live.label("live"))
+    grouped = grouped.group_by(_SV.subject)
+    if wanted.prefix:
+        grouped = grouped.where(_SV.subject.startswith(wanted.prefix, autoescape=True))
+    if wanted.name:
+        grouped = grouped.where(_SV.subject.contains(wanted.name, autoescape=True))
+    if wanted.patterns is not None:
+        allowed = (
+            _SV.subject.startswith(p[:-1], autoescape=True) if p.endswith("*") else _SV.subject == p
+            for p in wanted.patterns
+        )
+        grouped = grouped.where(or_(false(), *allowed))
+    if wanted.deleted == "live":
         grouped = grouped.having(live > 0)
-    elif deleted == "only":
+    elif wanted.deleted == "only":
         grouped = grouped.having(live == 0)
+    joined_filters = bool(wanted.schema_type or wanted.text or wanted.level)
+    if not joined_filters:
+        total = session.execute(core_select(func.count()).select_from(grouped.subquery()))
+        grouped = grouped.order_by(_SV.subject).offset(offset).limit(limit)
     groups = grouped.subquery()
     query = (
         core_select(
-            groups.c.s, groups.c.v, _SV.schema_id, _SCHEMA.schema_type, groups.c.updated,
-            groups.c.live,
+            groups.c.s, groups.c.v, _SV.schema_id, _SCHEMA.schema_type, _SV.created_at,
+            groups.c.live, _CONFIG.compatibility,
         )
         .select_from(groups)
         .join(_SV_TABLE, and_(_SV.subject == groups.c.s, _SV.version == groups.c.v))
         .join(_SCHEMA_TABLE, _SCHEMA.id == _SV.schema_id)
+        .outerjoin(_CONFIG_TABLE, _CONFIG.subject == groups.c.s)
     )  # fmt: skip
-    if schema_type:
-        query = query.where(_SCHEMA.schema_type == schema_type)
-    if text:
+    if wanted.schema_type:
+        query = query.where(_SCHEMA.schema_type == wanted.schema_type)
+    if wanted.text:
         query = query.where(
             or_(
-                _SCHEMA.schema_text.contains(text, autoescape=True),
-                groups.c.s.contains(text, autoescape=True),
+                _SCHEMA.schema_text.contains(wanted.text, autoescape=True),
+                groups.c.s.contains(wanted.text, autoescape=True),
             )
         )
-    rows = session.execute(query.order_by(groups.c.s))
-    return [CatalogueRow(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0)) for r in rows]
+    if wanted.level:
+        in_force = func.coalesce(_CONFIG.compatibility, wanted.default_level)
+        query = query.where(in_force == wanted.level)
+    if joined_filters:
+        total = session.execute(core_select(func.count()).select_from(query.subquery()))
+        query = query.order_by(groups.c.s).offset(offset).limit(limit)
+    else:
+        query = query.order_by(groups.c.s)
+    count = int(total.scalar_one())
+    found = [
+        CatalogueRow(r[0], r[1], r[2], r[3], _aware(r[4]), int(r[5] or 0), r[6])
+        for r in session.execute(query)
+    ]
+    return found, count
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite's aggregate of a timestamp is its text
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def explicit_levels(session: Session) -> dict[str, str]:

@@ -6,7 +6,7 @@ checks: no 5xx, documented status codes, content types and response bodies, and 
 rejected. ``tests/api/fuzz/schemathesis.toml`` feeds it real schemas, subjects and versions
 half of the time, so registrations succeed and later operations find what they look for.
 
-In ``make test`` each operation gets ``REGISTRY_FUZZ_EXAMPLES`` examples (default 15) and a
+In ``make test`` each operation gets ``REGISTRY_FUZZ_EXAMPLES`` examples (default 10) and a
 fixed seed. The long run recorded in the README raises both:
 ``REGISTRY_FUZZ_EXAMPLES=500 REGISTRY_FUZZ_SEED=random pytest tests/api/test_fuzz.py``.
 """
@@ -33,7 +33,7 @@ CHECKS = (
     "response_schema_conformance",
     "negative_data_rejection",
 )
-EXAMPLES = int(os.environ.get("REGISTRY_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("REGISTRY_FUZZ_EXAMPLES", "10"))
 SEED = os.environ.get("REGISTRY_FUZZ_SEED", "1")
 
 

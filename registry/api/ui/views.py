@@ -25,7 +25,14 @@ from registry.api.ui.graph import Edge, services_svg
 from registry.api.ui.pages import checked_form, page, render, subject_url, threaded, ui_of
 from registry.api.ui.render import field_rows
 from registry.compatibility import check_compatibility
-from registry.domain import Action, CompatibilityLevel, Principal, SchemaInput, SchemaType
+from registry.domain import (
+    Action,
+    CompatibilityLevel,
+    Principal,
+    Role,
+    SchemaInput,
+    SchemaType,
+)
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema
 from registry.service.catalogue import CatalogueQuery
@@ -63,9 +70,8 @@ async def catalogue(request: Request, principal: Principal) -> Response:
         page=number,
     )
     ui = ui_of(request)
-    found = await threaded(ui.catalogue.page)(
-        query, visible=lambda s: principal.allows(Action.READ, s)
-    )
+    restricted = principal.subjects and principal.role is not Role.ADMIN
+    found = await threaded(ui.catalogue.page)(query, principal.subjects if restricted else None)
     kept = {k: v for k, v in params.items() if k != "page" and v}
     return render(
         request,

@@ -26,7 +26,6 @@ from typing import Any
 from registry.cli.gate.config import GateConfig
 from registry.cli.gate.contracts import ContractIndex
 from registry.cli.gate.git import Change, GitRepo
-from registry.formats.lines import line_for, pointer_lines, syntax_error_line
 from registry.cli.gate.model import (
     DEFAULT_SEVERITY,
     GATE_RULES,
@@ -45,6 +44,7 @@ from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType
 from registry.errors import InvalidInput
 from registry.formats import get_format
 from registry.formats.base import ParsedSchema
+from registry.formats.lines import line_for, pointer_lines, syntax_error_line
 from registry.formats.tree import load_tree, schema_type_for, subject_for
 from registry.reads import ConsumerAdvice, ConsumerBreak, ConsumerView, advise
 

@@ -10,9 +10,9 @@ import pytest
 
 from registry.cli.gate.config import load_config
 from registry.cli.gate.contracts import load_contracts
-from registry.formats.lines import line_for, pointer_lines, syntax_error_line
 from registry.domain import CompatibilityLevel, CompatibilityPolicy
 from registry.errors import InvalidInput
+from registry.formats.lines import line_for, pointer_lines, syntax_error_line
 
 DOCUMENT = """{
   "a/b": {"x~y": 1},
