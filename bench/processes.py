@@ -19,10 +19,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -225,3 +226,27 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
     else:
         with postgres_database() as url:
             yield url
+
+
+def on_each_database(
+    measure_one: Callable[..., dict[str, Any]],
+    *,
+    postgres: bool,
+    workdir: Path | None = None,
+    notes: list[str] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """``measure_one(kind, workdir=..., **options)`` on SQLite and, when asked for and
+    reachable, PostgreSQL (else a note says why not): ``{"runs": [...], "notes": [...]}``."""
+    kinds = ["sqlite"]
+    found_notes = list(notes or [])
+    if postgres:
+        reason = postgres_reachable()
+        if reason is None:
+            kinds.append("postgres")
+        else:
+            found_notes.append(reason)
+    with tempfile.TemporaryDirectory(prefix="esr-bench-") as folder:
+        where = workdir or Path(folder)
+        runs = [measure_one(kind, workdir=where, **options) for kind in kinds]
+    return {"runs": runs, "notes": found_notes}

@@ -23,7 +23,6 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 import httpx
 
 from bench.history import record
-from bench.processes import database, esr_serve, postgres_reachable, wrk_available
+from bench.processes import database, esr_serve, on_each_database, wrk_available
 
 LUA = """
 math.randomseed(os.time())
@@ -225,25 +224,16 @@ def measure(
     workdir: Path | None = None,
 ) -> dict[str, Any]:
     """The figures on SQLite and (when reachable and asked for) PostgreSQL."""
-    kinds = ["sqlite"]
-    notes = []
-    if postgres:
-        reason = postgres_reachable()
-        if reason is None:
-            kinds.append("postgres")
-        else:
-            notes.append(reason)
-    if not wrk_available():
-        notes.append("wrk is not installed: id lookups not measured")
-    with tempfile.TemporaryDirectory(prefix="esr-bench-") as folder:
-        where = workdir or Path(folder)
-        runs = [
-            measure_database(
-                kind, subjects=subjects, versions=versions, seconds=seconds, workdir=where
-            )
-            for kind in kinds
-        ]
-    return {"runs": runs, "notes": notes}
+    notes = [] if wrk_available() else ["wrk is not installed: id lookups not measured"]
+    return on_each_database(
+        measure_database,
+        postgres=postgres,
+        workdir=workdir,
+        notes=notes,
+        subjects=subjects,
+        versions=versions,
+        seconds=seconds,
+    )
 
 
 def render(result: dict[str, Any]) -> str:

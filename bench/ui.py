@@ -22,13 +22,12 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.processes import database, esr_serve, postgres_reachable
+from bench.processes import database, esr_serve, on_each_database
 from bench.scale import fill, timed_gets
 
 
@@ -76,23 +75,14 @@ def measure(
     workdir: Path | None = None,
 ) -> dict[str, Any]:
     """The figures on SQLite and (when reachable and asked for) PostgreSQL."""
-    kinds = ["sqlite"]
-    notes = []
-    if postgres:
-        reason = postgres_reachable()
-        if reason is None:
-            kinds.append("postgres")
-        else:
-            notes.append(reason)
-    with tempfile.TemporaryDirectory(prefix="esr-bench-") as folder:
-        where = workdir or Path(folder)
-        runs = [
-            measure_database(
-                kind, subjects=subjects, versions=versions, requests=requests, workdir=where
-            )
-            for kind in kinds
-        ]
-    return {"runs": runs, "notes": notes}
+    return on_each_database(
+        measure_database,
+        postgres=postgres,
+        workdir=workdir,
+        subjects=subjects,
+        versions=versions,
+        requests=requests,
+    )
 
 
 def render(result: dict[str, Any]) -> str:
