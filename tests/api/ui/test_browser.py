@@ -98,15 +98,48 @@ def open_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
 
 
 @pytest.fixture(scope="module")
-def secured_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """``esr serve`` with an admin (ada) and a reader (rita), filled by the admin."""
+def glue() -> Iterator[str]:
+    """moto's Glue on 127.0.0.1 with an empty registry ``shop``: the sync target."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client(
+        "glue",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_registry(RegistryName="shop")
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def secured_registry(
+    tmp_path_factory: pytest.TempPathFactory, glue: str
+) -> Iterator[ServerProcess]:
+    """``esr serve`` with an admin (ada) and a reader (rita), filled by the admin, syncing to
+    Glue (moto) when asked."""
     database = f"sqlite:///{tmp_path_factory.mktemp('ui-secured') / 'registry.db'}"
     for name, role in (("ada", "admin"), ("rita", "reader")):
         _esr(
             "users", "add", name, "--role", role, "--password-stdin", "--database-url", database,
             stdin=PASSWORDS[name] + "\n",
         )  # fmt: skip
-    with running_server(database, REGISTRY_AUTH_REFRESH_SECONDS="0.2") as server:
+    sync = {
+        "REGISTRY_SYNC__GLUE__REGISTRY": "shop",
+        "REGISTRY_SYNC__GLUE__REGION": "us-east-1",
+        "REGISTRY_SYNC__GLUE__ENDPOINT_URL": glue,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    with running_server(database, REGISTRY_AUTH_REFRESH_SECONDS="0.2", **sync) as server:
         _esr("push", "schemas", "--registry", server.url, ESR_REGISTRY_USER=_user("ada"))
         yield server
 
@@ -313,6 +346,24 @@ def test_login_roles_and_logout(page: Any, secured_registry: ServerProcess, shot
     assert page.locator("code.secret").count() == 0
     page.get_by_role("button", name="Revoke").first.click()
     assert page.get_by_role("button", name="Revoke").count() == 0
+
+    # Every page works for the admin with auth on.
+    for path, heading in (
+        ("/ui/", "Event catalogue"),
+        ("/ui/subjects/payments.PaymentRefunded", "payments.PaymentRefunded"),
+        ("/ui/subjects/payments.PaymentRefunded/versions/1", "payments.PaymentRefunded"),
+        ("/ui/subjects/payments.PaymentRefunded/diff", "payments.PaymentRefunded"),
+        ("/ui/services", "Services"),
+        ("/ui/admin/audit?action=create_token", "Admin"),
+    ):
+        assert page.goto(url + path).status == 200, path
+        assert page.locator("main h1").inner_text().startswith(heading), path
+    assert "create_token" in page.locator("main table").inner_text()
+    page.goto(f"{url}/ui/admin/sync")
+    page.get_by_role("button", name="Sync glue now").click()
+    assert "Synced glue: 10 subject(s)" in page.locator("main").inner_text()
+    states = page.locator("#states-h ~ div table").inner_text()
+    assert "payments.PaymentRefunded" in states
 
 
 def test_a_write_without_the_form_token_is_refused(secured_registry: ServerProcess) -> None:
