@@ -153,10 +153,8 @@ class CatalogueService:
         numbers = registry.list_versions(subject, deleted=True)
         versions = tuple(registry.get_version(subject, n, deleted=True) for n in numbers)
         latest = versions[-1]
-        referenced_by: list[tuple[str, int]] = []
-        for version in versions:
-            for schema_id in registry.referenced_by(subject, version.version):
-                referenced_by += registry.versions_of_schema(schema_id)
+        with registry.db.read() as session:
+            referenced_by = store.referrers(session, subject)
         try:
             own: SubjectConfig | EffectiveConfig | None = registry.get_config(subject)
         except errors.SubjectConfigNotFound:
@@ -169,7 +167,7 @@ class CatalogueService:
             own_config=own,
             mode=registry.get_mode(subject, default_to_global=True),
             references=tuple((r.name, r.subject, r.version) for r in latest.schema.references),
-            referenced_by=tuple(sorted(set(referenced_by))),
+            referenced_by=tuple(referenced_by),
             sync=tuple(s for s in registry.sync_states() if s["subject"] == subject),
             parties=tuple(p for p in self.deploys.parties() if p.subject == subject),
         )

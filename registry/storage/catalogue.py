@@ -16,12 +16,20 @@ from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.orm import Session
 
-from registry.storage.tables import ConfigRow, ModeRow, SchemaRow, SubjectVersionRow
+from registry.storage.tables import (
+    ConfigRow,
+    ModeRow,
+    ReferenceRow,
+    SchemaRow,
+    SubjectVersionRow,
+)
 
 _SV_TABLE = SubjectVersionRow.__table__  # type: ignore[attr-defined]
 _SCHEMA_TABLE = SchemaRow.__table__  # type: ignore[attr-defined]
 _SV = _SV_TABLE.c
 _SCHEMA = _SCHEMA_TABLE.c
+_REF_TABLE = ReferenceRow.__table__  # type: ignore[attr-defined]
+_REF = _REF_TABLE.c
 _CONFIG_TABLE = ConfigRow.__table__  # type: ignore[attr-defined]
 _CONFIG = _CONFIG_TABLE.c
 _MODE = ModeRow.__table__.c  # type: ignore[attr-defined]
@@ -132,6 +140,20 @@ def _aware(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):  # SQLite's aggregate of a timestamp is its text
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def referrers(session: Session, subject: str) -> list[tuple[str, int]]:
+    """The live (subject, version) pairs whose schema references any version of ``subject``,
+    in one query (the subject page's "referenced by")."""
+    query = (
+        core_select(_SV.subject, _SV.version)
+        .select_from(_SV_TABLE)
+        .join(_REF_TABLE, _REF.schema_id == _SV.schema_id)
+        .where(_REF.subject == subject, _SV.deleted.is_(False))
+        .distinct()
+        .order_by(_SV.subject, _SV.version)
+    )
+    return [(r[0], r[1]) for r in session.execute(query)]
 
 
 def explicit_levels(session: Session) -> dict[str, str]:

@@ -126,3 +126,21 @@ def test_the_ui_can_be_switched_off(sqlite_url: str) -> None:
     app = create_app(Settings(database_url=sqlite_url, ui=False))
     with TestClient(app) as client:
         assert client.get("/ui/").status_code == 404
+
+
+def test_references_both_ways(client: TestClient) -> None:
+    money = {"type": "record", "name": "Money", "namespace": "shop", "fields": [
+        {"name": "amount", "type": "string"}]}  # fmt: skip
+    assert client.post("/subjects/shop.Money/versions", json={"schema": json.dumps(money)})
+    order = {"type": "record", "name": "Order", "namespace": "shop", "fields": [
+        {"name": "total", "type": "shop.Money"}]}  # fmt: skip
+    body = {
+        "schema": json.dumps(order),
+        "references": [{"name": "shop.Money", "subject": "shop.Money", "version": 1}],
+    }
+    assert client.post("/subjects/shop.Order/versions", json=body).status_code == 200
+    money_page = client.get("/ui/subjects/shop.Money").text
+    assert 'href="/ui/subjects/shop.Order/versions/1"' in money_page
+    order_page = client.get("/ui/subjects/shop.Order").text
+    assert "<code>shop.Money</code>" in order_page
+    assert 'href="/ui/subjects/shop.Money/versions/1"' in order_page
