@@ -45,6 +45,9 @@ COMMANDS: dict[str, Entry] = {
         "rules",
         "List every compatibility rule with an example pair and the engine's message for it.",
     ),
+    "infer": Entry(
+        "infer", "Infer a schema from sample events, or widen --existing; exit 0, 1 or 2."
+    ),
     "gate": Entry(
         "gate.command",
         "Check schema changes against a git ref or a registry and fail on breaking ones.",
