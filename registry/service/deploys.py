@@ -279,17 +279,16 @@ class DeployService:
                 running.setdefault(d.service, []).append((d.environment, d.version))
             found: list[Party] = []
             for service in repo.services(session):
-                published = repo.versions(session, service)
-                newest = next(
-                    (v for v in reversed(published) if repo.contracts(session, v.id)), None
-                )
-                if newest is None:
-                    continue
-                found += [
-                    Party(service, newest.version, c.role, c.subject, c.transport, c.destination,
-                          tuple(sorted(running.get(service, []))))
-                    for c in repo.contracts(session, newest.id)
-                ]  # fmt: skip
+                deployed = tuple(sorted(running.get(service, [])))
+                for newest in reversed(repo.versions(session, service)):
+                    contracts = repo.contracts(session, newest.id)
+                    if contracts:  # the newest version that published any
+                        found += [
+                            Party(service, newest.version, c.role, c.subject, c.transport,
+                                  c.destination, deployed)
+                            for c in contracts
+                        ]  # fmt: skip
+                        break
         return found
 
     # --- the matrix and can-i-deploy --------------------------------------------------------
