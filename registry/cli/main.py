@@ -48,6 +48,10 @@ COMMANDS: dict[str, Entry] = {
     "infer": Entry(
         "infer", "Infer a schema from sample events, or widen --existing; exit 0, 1 or 2."
     ),
+    "codegen": Entry(
+        "codegen", "Write Python models (pydantic v2 or dataclasses) for a schema; --check for CI."
+    ),
+    "asyncapi": Entry("asyncapi", "Export contracts as AsyncAPI 3.0, or import an AsyncAPI file."),
     "gate": Entry(
         "gate.command",
         "Check schema changes against a git ref or a registry and fail on breaking ones.",
