@@ -20,6 +20,10 @@ session ends with what each consumer read beside what its contract declares (``r
 with ``--registry-publish`` the verification results and read sets of ``--service-name`` at
 ``--service-version`` are posted to that registry (``contract_testing.publication``).
 
+With ``--esr-record DIR`` (discovery), every test is captured (passing through when it did
+not ask for capture), messages no contract binds do not fail, and the session ends by drafting
+a contract and a schema per kind of such message into DIR (``contract_testing.discovery``).
+
 The contracts' subjects are all resolved when the contracts are first loaded (the first test
 that uses a fixture or marker), so a contract naming an unknown subject fails right there, with
 its file and line, rather than from inside a producer's SDK call.
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
         SchemaSource,
     )
     from registry.contract_testing.access import RegistryAccess, Setting
+    from registry.contract_testing.discovery import Discovery
 
 _PASSWORD_HELP = "a password is safer in ESR_REGISTRY_PASSWORD than on a command line"
 _OPTIONS: list[tuple[str, str, str, str | None]] = [
@@ -79,6 +84,15 @@ _OPTIONS: list[tuple[str, str, str, str | None]] = [
     ("service_name", "NAME", "the service whose results --registry-publish publishes", None),
     ("service_version", "VERSION", "the version (a git SHA) --registry-publish publishes", None),
     ("branch", "BRANCH", "the branch of the version --registry-publish publishes", None),
+    (
+        "record",
+        "DIR",
+        "discovery: draft a contract and a schema into DIR for every kind of message the tests "
+        "send that no contract binds (merged over every message of the run); while recording, "
+        "such messages do not fail tests. The drafts name --registry-service-name's service "
+        "(or 'recorded')",
+        None,
+    ),
 ]
 # Environment variables beat ini keys: ini files are committed, secrets must not be.
 _ENV = {
@@ -88,7 +102,11 @@ _ENV = {
     "service_version": "REGISTRY_SERVICE_VERSION",
 }
 # Short spellings of options (the issue's --service-name and --service-version).
-_ALIASES = {"service_name": "--service-name", "service_version": "--service-version"}
+_ALIASES = {
+    "service_name": "--service-name",
+    "service_version": "--service-version",
+    "record": "--esr-record",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -163,6 +181,13 @@ class _State:
     closers: list[Any] = field(default_factory=list)
     failure: str | None = None  # why the contracts could not load, once they failed to
     lines: list[tuple[str, bool]] = field(default_factory=list)  # (line, red) for the summary
+    discovery: Discovery | None = None  # with --esr-record: the unbound messages of the run
+
+    def __post_init__(self) -> None:
+        if self.setting("record"):
+            from registry.contract_testing.discovery import Discovery
+
+            self.discovery = Discovery(str(self.setting("service_name") or "recorded"))
 
     def setting(self, name: str) -> Any:
         return self.sourced(name)[0]
@@ -214,13 +239,13 @@ class _State:
         if access is not None:
             source, origin = self._registry_source(access, tree), access.url
         options = Options(
-            strict=bool(self.config.getini("registry_strict")),
+            strict=bool(self.config.getini("registry_strict")) and self.discovery is None,
             examples=_int(self.setting("examples"), "registry_examples"),
             seed=_int(self.setting("seed"), "registry_seed"),
             passthrough=bool(self.setting("passthrough")),
         )
         report = Report(contracts, origin)
-        engine = EventContracts(contracts, source, options, report=report)
+        engine = EventContracts(contracts, source, options, report=report, discovery=self.discovery)
         engine.check_subjects()
         self.report = report
         return engine
@@ -372,10 +397,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """For ``produces`` tests: capture during the call, then check what was emitted."""
+    """For ``produces`` tests: capture during the call, then check what was emitted.
+
+    With ``--esr-record``, every other test's call is captured too, passing through.
+    """
     subjects = [str(s) for m in item.iter_markers("produces") for s in m.args]
     if not subjects and item.get_closest_marker("produces") is None:
-        return (yield)
+        state = item.config.stash[_STATE]
+        if state.discovery is None or _CAPTURE in item.stash:
+            return (yield)
+        # --esr-record: every test's messages are drafted, not only those of contract tests;
+        # they go on to wherever they went without the plugin (moto, LocalStack, the cloud).
+        with _engine(item.config).capture(passthrough=True):
+            return (yield)
     engine = _engine(item.config)
     events = item.stash.get(_CAPTURE, None)
     if events is None:
@@ -428,9 +462,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist: collect a worker's report."""
     state = node.config.stash.get(_STATE, None)
-    data = getattr(node, "workeroutput", {}).get("esr_report")
+    output = getattr(node, "workeroutput", {})
+    data = output.get("esr_report")
     if state is not None and data:
         state.worker_reports.append(json.loads(data))
+    recorded = output.get("esr_record")
+    if state is not None and state.discovery is not None and recorded:
+        state.discovery.merge(json.loads(recorded))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -445,7 +483,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if worker_output is not None:
         if state.report is not None:
             worker_output["esr_report"] = json.dumps(state.report.to_dict())
+        if state.discovery is not None:
+            worker_output["esr_record"] = json.dumps(state.discovery.to_dict())
         return
+    if state.discovery is not None:
+        _write_drafts(state)
     wanted = state.setting("report") or state.setting("publish") or state.worker_reports
     if state.engine is None and wanted:
         try:
@@ -464,6 +506,37 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         state.report.write(Path(session.config.rootpath, str(state.setting("report"))))
     if state.setting("publish"):
         _publish(session, state)
+
+
+def _write_drafts(state: _State) -> None:
+    """``--esr-record``: write the drafts of the run's unbound messages, and say what was."""
+    from registry.errors import RegistryError
+
+    discovery = state.discovery
+    assert discovery is not None
+    directory = state.path("record")
+    try:
+        written = discovery.write(directory)
+    except (RegistryError, OSError) as exc:
+        state.lines.append((f"registry: no draft written to {directory}: {exc}", True))
+        return
+    for reason, count in sorted(discovery.skipped.items()):
+        state.lines.append((f"registry: not drafted ({count} message(s)): {reason}", True))
+    if not written:
+        state.lines.append(
+            ("registry: nothing drafted: every JSON message sent matched a contract", False)
+        )
+        return
+    kinds = len(discovery.samples)
+    state.lines.append(
+        (
+            f"registry: drafted {kinds} uncontracted event type(s) from {len(discovery)} "
+            f"message(s) into {directory}:",
+            False,
+        )
+    )
+    for path in written:
+        state.lines.append((f"    {path.relative_to(directory)}", False))
 
 
 def _fail_session(session: pytest.Session) -> None:

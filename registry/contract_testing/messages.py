@@ -64,13 +64,16 @@ def short_circuit() -> bool:
 
 @contextmanager
 def activate(sink: Sink, *, passthrough: bool = False) -> Iterator[None]:
-    """Route every captured message to ``sink`` until the block ends."""
+    """Route every captured message to ``sink`` until the block ends.
+
+    Captures nest: an inner one (a test's own ``capture()`` inside the whole-test recording of
+    ``--esr-record``) takes the messages until it ends, then the outer one has them again.
+    """
     with ACTIVE.lock:
-        if ACTIVE.sink is not None:
-            raise RuntimeError("a capture is already running")
+        outer = ACTIVE.sink, ACTIVE.passthrough
         ACTIVE.sink, ACTIVE.passthrough = sink, passthrough
     try:
         yield
     finally:
         with ACTIVE.lock:
-            ACTIVE.sink, ACTIVE.passthrough = None, False
+            ACTIVE.sink, ACTIVE.passthrough = outer

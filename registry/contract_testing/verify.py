@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from registry.contract_testing import aws, azure, render, routing
 from registry.contract_testing.capture import (
@@ -28,7 +28,7 @@ from registry.contract_testing.capture import (
     match,
 )
 from registry.contract_testing.envelopes import LambdaContext, envelope
-from registry.contract_testing.messages import OutgoingMessage, activate
+from registry.contract_testing.messages import OutgoingMessage, activate, capturing
 from registry.contract_testing.model import Binding, ContractSet, Role, Transport
 from registry.contract_testing.payloads import PayloadError, to_json
 from registry.contract_testing.pointers import ReadSet
@@ -42,6 +42,9 @@ from registry.contract_testing.schemas import (
 )
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.formats import Violation
+
+if TYPE_CHECKING:
+    from registry.contract_testing.discovery import Discovery
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -226,11 +229,13 @@ class EventContracts:
         options: Options | None = None,
         *,
         report: Report | None = None,
+        discovery: Discovery | None = None,
     ) -> None:
         self.contracts = contracts
         self.options = options or Options()
         self.resolver = SchemaResolver(source)
         self.report = report
+        self.discovery = discovery
 
     # --- schemas and contracts ---------------------------------------------------------------
 
@@ -289,7 +294,9 @@ class EventContracts:
     # --- producers ---------------------------------------------------------------------------
 
     def record(self, event: CapturedEvent) -> None:
-        """Count a captured message in the report."""
+        """Count a captured message in the report; keep an unbound one for discovery."""
+        if self.discovery is not None:
+            self.discovery.add(event)
         if self.report is None:
             return
         if event.binding is None:
@@ -319,7 +326,8 @@ class EventContracts:
             with activate(sink, passthrough=passthrough):
                 yield events
         finally:
-            azure.uninstall()
+            if not capturing():  # an outer capture (``--esr-record``) still needs the patches
+                azure.uninstall()
 
     @_public
     def check_produced(self, events: CapturedEvents, subjects: list[str]) -> None:
