@@ -22,6 +22,11 @@ named types        the root inline; every other named type in ``definitions``, u
 
 Soundness (tested): every datum valid under the Avro schema, in plain JSON form, validates under
 the result with ``Draft4Validator``.
+
+With ``logical_types=True`` (for code generation, :mod:`registry.codegen`) a logical type is also
+kept as annotations beside its base type's form: ``x-avro-logicalType`` (with ``x-avro-precision``
+and ``x-avro-scale`` for ``decimal``), and ``format: uuid`` on a ``uuid`` string. Validation is
+unchanged; the default output (what cloud registries store) carries no such keys.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import json
 from typing import Any
 
 from registry.errors import NotConvertible
-from registry.formats.avro.types import NAMED_TYPE_WORDS, PRIMITIVES
+from registry.formats.avro.types import LOGICAL_TYPES, NAMED_TYPE_WORDS, PRIMITIVES
 from registry.formats.convert.draft4 import DRAFT4
 
 
@@ -43,9 +48,14 @@ def avro_to_jsonschema_text(text: str, *, subject: str | None = None) -> str:
     return json.dumps(avro_to_jsonschema(schema, subject=subject), indent=2, ensure_ascii=False)
 
 
-def avro_to_jsonschema(schema: Any, *, subject: str | None = None) -> dict[str, Any]:
-    """Convert a parsed Avro schema to a draft-04 document (see the module table)."""
-    converter = _Converter()
+def avro_to_jsonschema(
+    schema: Any, *, subject: str | None = None, logical_types: bool = False
+) -> dict[str, Any]:
+    """Convert a parsed Avro schema to a draft-04 document (see the module table).
+
+    ``logical_types`` keeps logical types as annotations (see the module docstring).
+    """
+    converter = _Converter(logical_types=logical_types)
     root_name = _fullname(schema, "") if _is_named(schema) else None
     converter.root = root_name
     body = converter.convert(schema, "")
@@ -77,7 +87,8 @@ def _fullname(schema: dict[str, Any], namespace: str) -> str:
 class _Converter:
     """Walks one Avro schema, collecting named types into ``definitions``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, logical_types: bool = False) -> None:
+        self.logical_types = logical_types
         self.root: str | None = None
         self.definitions: dict[str, dict[str, Any]] = {}
         self.known: set[str] = set()
@@ -105,7 +116,8 @@ class _Converter:
                 "additionalProperties": self.convert(schema.get("values"), namespace),
             }
         if isinstance(kind, str) and kind in PRIMITIVES:
-            return dict(PRIMITIVES[kind].json_schema)  # logical types keep their base type
+            form = dict(PRIMITIVES[kind].json_schema)  # logical types keep their base type
+            return self.annotated(form, schema, kind)
         return self.convert(kind, namespace)  # {"type": {...}} or {"type": "com.x.Name"}
 
     def by_name(self, name: str, namespace: str) -> dict[str, Any]:
@@ -135,7 +147,7 @@ class _Converter:
             body: dict[str, Any] = {"type": "string", "enum": list(schema.get("symbols", []))}
         elif kind == "fixed":
             size = int(schema.get("size", 0))
-            body = {"type": "string", "minLength": size, "maxLength": size}
+            body = self.annotated({"type": "string", "minLength": size, "maxLength": size}, schema)
         else:
             body = self.record(schema, own_space)
         if isinstance(schema.get("doc"), str):
@@ -144,6 +156,24 @@ class _Converter:
             return body
         self.definitions[fullname] = body
         return self.ref(fullname)
+
+    def annotated(
+        self, form: dict[str, Any], schema: dict[str, Any], kind: str = "fixed"
+    ) -> dict[str, Any]:
+        """``form`` with the schema's logical type as annotations, when they are asked for.
+
+        A logical type on a type it cannot annotate is ignored, as the specification says.
+        """
+        logical = LOGICAL_TYPES.get(str(schema.get("logicalType", "")))
+        if not self.logical_types or logical is None or kind not in logical.bases:
+            return form
+        form["x-avro-logicalType"] = logical.name
+        if logical.name == "uuid" and kind == "string":
+            form["format"] = "uuid"
+        for key in ("precision", "scale"):
+            if logical.name == "decimal" and isinstance(schema.get(key), int):
+                form[f"x-avro-{key}"] = schema[key]
+        return form
 
     def record(self, schema: dict[str, Any], namespace: str) -> dict[str, Any]:
         properties: dict[str, Any] = {}
