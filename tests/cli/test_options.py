@@ -31,6 +31,7 @@ NEW_TAKING_REGISTRY = {("contracts", "publish"), ("deployments", "record")} | {
     ("deployments", "list"),
     ("can-i-deploy",),
     ("gate",),  # --registry asked for deployed consumers (--consumers)
+    ("codegen",),  # models of a registered subject/version
 }
 
 

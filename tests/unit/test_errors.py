@@ -98,6 +98,7 @@ _SIGNAL = "an internal signal, caught where it is raised"
 OUTSIDE_THE_TREE: dict[str, str] = {
     "registry.contract_testing.capture.ContractViolation": _ASSERTION,
     "registry.contract_testing.verify.ConsumerFailed": _ASSERTION,
+    "registry.contract_testing.discovery._NotJson": _SIGNAL,
     "registry.contract_testing.payloads.PayloadError": (
         "an undecodable captured payload, reported as a contract violation"
     ),
