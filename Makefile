@@ -9,7 +9,7 @@ DATABASE_URL ?= sqlite:///./registry.db
 # `make docs SITE_DIR=/tmp/site` builds the documentation site elsewhere.
 SITE_DIR ?= site
 
-.PHONY: run test install lint docs format typecheck unit bench dist clean
+.PHONY: run test install lint docs format typecheck unit bench dist clean asyncapi-specs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,dev,cloud,otel,azure-monitor]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The official AsyncAPI JSON Schemas (the npm package @asyncapi/specs), which the AsyncAPI tests
+# validate documents with (tests/asyncapi/specs.py). Fetched once into the venv from the npm
+# registry, checked against its SHA-256; the tests never reach the network.
+ASYNCAPI_SPECS_VERSION := 6.11.1
+ASYNCAPI_SPECS_SHA256 := 01af8744dc33c0c7eb2e908f6a955319ee58b70ecadc9387d1aeb16c0cd28928
+ASYNCAPI_SPECS := $(VENV)/asyncapi-specs
+ASYNCAPI_SPECS_STAMP := $(ASYNCAPI_SPECS)/.fetched-$(ASYNCAPI_SPECS_VERSION)
+
+$(ASYNCAPI_SPECS_STAMP):
+	rm -rf $(ASYNCAPI_SPECS) $(ASYNCAPI_SPECS).part
+	mkdir -p $(ASYNCAPI_SPECS).part
+	curl -fsSL --retry 3 -o $(ASYNCAPI_SPECS).part/specs.tgz \
+		https://registry.npmjs.org/@asyncapi/specs/-/specs-$(ASYNCAPI_SPECS_VERSION).tgz
+	echo "$(ASYNCAPI_SPECS_SHA256)  $(ASYNCAPI_SPECS).part/specs.tgz" | sha256sum -c --quiet
+	tar -xzf $(ASYNCAPI_SPECS).part/specs.tgz -C $(ASYNCAPI_SPECS).part --strip-components=1 \
+		package/package.json package/schemas
+	rm $(ASYNCAPI_SPECS).part/specs.tgz
+	touch $(ASYNCAPI_SPECS).part/.fetched-$(ASYNCAPI_SPECS_VERSION)
+	mv $(ASYNCAPI_SPECS).part $(ASYNCAPI_SPECS)
+
+asyncapi-specs: $(ASYNCAPI_SPECS_STAMP)
+
+install: $(STAMP) $(ASYNCAPI_SPECS_STAMP)
 
 run: $(STAMP)
 	$(BIN)/esr serve --host 127.0.0.1 --port $(PORT) --database-url $(DATABASE_URL)
@@ -44,7 +66,7 @@ docs: $(STAMP)
 # today: each gets its own database (tests/support/databases.py), ports from its worker's own
 # block (tests/support/server.py) and its own tmp_path; the busiest PostgreSQL tests (three nodes)
 # peak at 16 connections of the server's 100.
-test: lint docs
+test: lint docs $(ASYNCAPI_SPECS_STAMP)
 	AWS_EC2_METADATA_DISABLED=true $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30
 
 unit: $(STAMP)

@@ -37,6 +37,7 @@ from registry.api.routes import (
     subjects,
     sync,
 )
+from registry.api.routes import asyncapi as asyncapi_routes
 from registry.api.routes import deploys as deploy_routes
 from registry.api.ui import install as install_ui
 from registry.api.warmup import start_warm_up
@@ -250,6 +251,7 @@ def create_app(settings: Settings | None = None, *, telemetry: Telemetry | None 
     ):
         app.include_router(module.router)
     app.include_router(deploy_routes.router)
+    app.include_router(asyncapi_routes.router)
     app.state.deploys = DeployService(service)
     if settings.ui:
         install_ui(app, settings, service, app.state.deploys, authenticator)
