@@ -117,3 +117,26 @@ def test_a_plain_install_gives_the_same_verdicts(tmp_path: Path) -> None:
         outputs.append((done.returncode, json.loads(done.stdout)))
     assert outputs[0] == outputs[1]
     assert outputs[0][0] == 1  # a format added to a string field is a breaking change
+
+    # Generated files are the same whatever else is installed: codegen's formatter is its own
+    # (not whichever black or ruff is there), and the AsyncAPI export is sorted.
+    for command in (
+        ["codegen", "schemas/orders/OrderPlaced.json"],
+        ["codegen", "schemas/orders/OrderCancelled.avsc", "--model", "dataclasses"],
+        ["asyncapi", "export", "contracts"],
+    ):
+        texts = []
+        for esr in (target / "bin" / "esr", Path(sys.executable).with_name("esr")):
+            done = subprocess.run(
+                [str(esr), *command],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr
+            texts.append(done.stdout)
+        assert texts[0] == texts[1], command
+        assert texts[0].strip()
