@@ -13,7 +13,7 @@ import yaml
 from registry.contract_testing import load_contracts
 from registry.domain import SchemaType
 from registry.formats import get_format
-from tests.plugin.conftest import source
+from tests.plugin.conftest import REGISTRY_VARIABLES, source
 
 # The shop's suite, grown by a refund feature whose event nobody wrote a contract for: two
 # tests send it, with different payloads (the second has no note, and another currency).
@@ -256,3 +256,56 @@ def test_a_record_path_that_is_a_file_is_reported_and_nothing_is_written(
     )
     assert "Traceback" not in result.stdout.str()
     assert (shop.path / "drafts").read_text() == "not a directory"
+
+
+def test_a_repository_with_no_contracts_or_schemas_gets_its_first_draft(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Adopting contracts late: no contracts/, no schemas/, an existing suite on moto.
+    for name in REGISTRY_VARIABLES:
+        monkeypatch.delenv(f"ESR_REGISTRY_{name}", raising=False)
+    pytester.makeconftest(
+        source(
+            """
+            import os
+            os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+            """
+        )
+    )
+    pytester.makepyfile(
+        source(
+            """
+            import json
+            import boto3
+            from moto import mock_aws
+
+            @mock_aws
+            def test_signup_is_announced():
+                sns = boto3.client("sns", region_name="eu-west-1")
+                arn = sns.create_topic(Name="accounts")["TopicArn"]
+                sns.publish(TopicArn=arn, Message=json.dumps({"user": "u-1", "plan": "free"}),
+                            MessageAttributes={"type": {"DataType": "String",
+                                                        "StringValue": "UserSignedUp"}})
+            """
+        )
+    )
+
+    result = pytester.runpytest("-p", "no:randomly", "--esr-record", "first-draft")
+
+    result.assert_outcomes(passed=1)
+    draft = pytester.path / "first-draft"
+    contract = yaml.safe_load((draft / "contracts" / "recorded.yaml").read_text())
+    assert contract["produces"] == [
+        {
+            "subject": "recorded.UserSignedUp",
+            "transport": "sns",
+            "topic": "accounts",
+            "attributes": {"type": "UserSignedUp"},
+        }
+    ]
+    assert _json(draft / "schemas" / "recorded" / "UserSignedUp.json")["required"] == [
+        "plan",
+        "user",
+    ]
