@@ -186,8 +186,12 @@ class _State:
     def __post_init__(self) -> None:
         if self.setting("record"):
             from registry.contract_testing.discovery import Discovery
+            from registry.errors import RegistryError
 
-            self.discovery = Discovery(str(self.setting("service_name") or "recorded"))
+            try:
+                self.discovery = Discovery(str(self.setting("service_name") or "recorded"))
+            except RegistryError as exc:
+                raise pytest.UsageError(exc.message) from None
 
     def setting(self, name: str) -> Any:
         return self.sourced(name)[0]
@@ -487,7 +491,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             worker_output["esr_record"] = json.dumps(state.discovery.to_dict())
         return
     if state.discovery is not None:
-        _write_drafts(state)
+        _write_drafts(session, state)
     wanted = state.setting("report") or state.setting("publish") or state.worker_reports
     if state.engine is None and wanted:
         try:
@@ -508,8 +512,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _publish(session, state)
 
 
-def _write_drafts(state: _State) -> None:
-    """``--esr-record``: write the drafts of the run's unbound messages, and say what was."""
+def _write_drafts(session: pytest.Session, state: _State) -> None:
+    """``--esr-record``: write the drafts of the run's unbound messages, and say what was.
+
+    A draft that cannot be written fails the run: it is what the run was asked for.
+    """
     from registry.errors import RegistryError
 
     discovery = state.discovery
@@ -519,6 +526,7 @@ def _write_drafts(state: _State) -> None:
         written = discovery.write(directory)
     except (RegistryError, OSError) as exc:
         state.lines.append((f"registry: no draft written to {directory}: {exc}", True))
+        _fail_session(session)
         return
     for reason, count in sorted(discovery.skipped.items()):
         state.lines.append((f"registry: not drafted ({count} message(s)): {reason}", True))

@@ -55,7 +55,7 @@ def codegen(
         typer.Option("--subject", "-s", help="Read the schema from the registry: this subject."),
     ] = None,
     version: Annotated[
-        str, typer.Option("--version", "-v", help="With --subject: a version number or latest.")
+        str, typer.Option("--version", help="With --subject: a version number or latest.")
     ] = "latest",
     model: Annotated[
         ModelFlavour,

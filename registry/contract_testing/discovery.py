@@ -15,7 +15,8 @@ a draft into DIR::
 Copy the schemas into the schemas tree and the bindings into the service's contract, and the
 messages are contracted. The draft of a run replaces the files of the same names from an
 earlier run; other files of DIR are left alone. Payloads that are not JSON (Avro, binary) are
-counted, not drafted: their schema cannot be read off the bytes.
+counted, not drafted: their schema cannot be read off the bytes (nor is a payload that is not a
+JSON object drafted: an event is an object).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ TARGET_FIELDS = {
 #: a draft that names the values seen is easier to review than one that does not.
 ENUM_THRESHOLD = 5
 _WORDS = re.compile(r"[A-Za-z0-9]+")
+_SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -145,12 +147,19 @@ class Discovery:
     samples: dict[Route, list[Any]] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # why not drafted -> how many
 
+    def __post_init__(self) -> None:
+        if not _SERVICE.fullmatch(self.service):
+            raise InvalidInput(
+                f"--service-name {self.service!r}: a draft's service must be letters, digits, "
+                "'.', '_' or '-' (it names the draft's files)"
+            )
+
     def add(self, event: CapturedEvent) -> None:
         """Keep an unbound message's payload under its route (bound ones are ignored)."""
         if event.matched:
             return
         try:
-            if not isinstance(event.payload, dict | list):
+            if not isinstance(event.payload, dict):
                 raise _NotJson
             payload = _plain(event.payload)
         except _NotJson:
@@ -254,10 +263,12 @@ def _route_fields(route: Route) -> tuple[str, ...]:
 
 
 def _unique(samples: list[Any]) -> list[Any]:
+    """The distinct samples in a fixed order (by their canonical JSON), so that a draft does not
+    depend on the order the tests ran in or the xdist workers finished in."""
     seen: dict[str, Any] = {}
     for sample in samples:
         seen.setdefault(json.dumps(sample, sort_keys=True), sample)
-    return list(seen.values())
+    return [seen[key] for key in sorted(seen)]
 
 
 class _NotJson(Exception):

@@ -397,9 +397,12 @@ def test_check_against_the_latest_version_notices_a_new_one(
 ) -> None:
     target = tmp_path / "placed.py"
     url = shop_registry.url
-    assert esr("-s", "codegen.OrderPlaced", "-v", "1", "-r", url, "-o", str(target)).exit_code == 0
+    assert (
+        esr("-s", "codegen.OrderPlaced", "--version", "1", "-r", url, "-o", str(target)).exit_code
+        == 0
+    )
     args = ("-s", "codegen.OrderPlaced", "-r", url, "-o", str(target), "--check")
-    assert esr(*args, "-v", "1").exit_code == 0
+    assert esr(*args, "--version", "1").exit_code == 0
     stale = esr(*args)
     assert stale.exit_code == 1
     assert "+    note: str | None = None" in stale.stderr

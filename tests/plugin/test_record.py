@@ -213,7 +213,7 @@ def test_recording_merges_what_every_xdist_worker_captured(shop: pytest.Pytester
     result.assert_outcomes(passed=6)
     schema = _json(shop.path / "d" / "schemas" / "recorded" / "Clicks.json")
     assert schema["required"] == ["id"]
-    assert sorted(schema["properties"]) == ["id", *(f"only{n}" for n in range(6))]
+    assert set(schema["properties"]) == {"id", *(f"only{n}" for n in range(6))}
     lines = (shop.path / "d" / "samples" / "recorded" / "Clicks.jsonl").read_text().splitlines()
     assert sorted(json.loads(line)["id"] for line in lines) == list(range(6))
 
@@ -255,7 +255,30 @@ def test_a_record_path_that_is_a_file_is_reported_and_nothing_is_written(
         [f"registry: no draft written to {shop.path / 'drafts'}: --esr-record *: not a directory"]
     )
     assert "Traceback" not in result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the draft asked for is not there
     assert (shop.path / "drafts").read_text() == "not a directory"
+
+
+def test_a_service_name_that_is_not_a_file_name_is_a_usage_error(shop: pytest.Pytester) -> None:
+    shop.makepyfile(REFUNDS)
+
+    result = shop.runpytest("--esr-record", "drafts", "--service-name", "../elsewhere")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--service-name '../elsewhere': a draft's service must be*"])
+    assert not (shop.path / "drafts").exists()
+    assert not (shop.path / "elsewhere.yaml").exists()
+
+
+def test_drafts_do_not_depend_on_the_order_the_tests_ran_in(shop: pytest.Pytester) -> None:
+    shop.makepyfile(test_refunds=REFUNDS)
+    first, second = "test_refunds.py::test_full_refund", "test_refunds.py::test_partial_refund"
+
+    shop.runpytest("-p", "no:randomly", first, second, "--esr-record", "one")
+    shop.runpytest("-p", "no:randomly", second, first, "--esr-record", "two")
+
+    for name in ("schemas/recorded/OrderRefunded.json", "samples/recorded/OrderRefunded.jsonl"):
+        assert (shop.path / "one" / name).read_text() == (shop.path / "two" / name).read_text()
 
 
 def test_a_repository_with_no_contracts_or_schemas_gets_its_first_draft(
