@@ -8,10 +8,12 @@ it has one (documents ``esr asyncapi export`` wrote); otherwise from the channel
 the address as the destination. The service is the operation's ``x-esr-service``, else the
 document's, else the document's title in lower case with dashes.
 
-A message's subject is its ``name`` (else its key); its payload is JSON Schema (an AsyncAPI
-schema, or ``application/schema+json``) or Avro (``application/vnd.apache.avro...``).
+A message's subject is its ``x-esr-subject``, else its ``name``, else its key; its payload is
+JSON Schema (an AsyncAPI schema, or ``application/schema+json``, whose ``version=`` names the
+draft of a payload without ``$schema``) or Avro (``application/vnd.apache.avro...``). Mapping
+keys must be strings (YAML's ``5:`` is a number): anything else is an error naming where.
 Everything is read and checked before anything is written: each contract is parsed by the
-plugin's own loader and each schema by its format.
+plugin's own loader and each schema by its format, and every target path is checked.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 import yaml
 
 from registry.asyncapi.model import Entry, SubjectSchema, entry
-from registry.asyncapi.refs import check_refs, deref, localize, pointer
+from registry.asyncapi.refs import check_refs, deref, escape, localize, pointer
 from registry.contract_testing.loading import parse_contract
 from registry.contract_testing.model import TRANSPORTS, Role, Transport
 from registry.domain import SchemaType
@@ -46,6 +48,15 @@ JSON_FORMATS = (
 AVRO_FORMATS = ("application/vnd.apache.avro",)
 VERBS_2 = {"subscribe": Role.PRODUCES, "publish": Role.CONSUMES}
 ACTIONS_3 = {"send": Role.PRODUCES, "receive": Role.CONSUMES}
+SCHEMA_JSON = ("application/schema+json", "application/schema+yaml")
+DRAFTS: dict[str, Draft] = {
+    "draft-04": Draft.DRAFT4,
+    "draft-06": Draft.DRAFT6,
+    "draft-07": Draft.DRAFT7,
+    "2019-09": Draft.DRAFT2019_09,
+    "2020-12": Draft.DRAFT2020_12,
+}
+MAX_DEPTH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +92,26 @@ def read_document(text: str, origin: str) -> dict[str, Any]:
     return document
 
 
+def _check_keys(document: Any, where: str, origin: str) -> None:
+    """Every mapping key is a string (YAML reads ``5:`` and ``true:`` as a number and a bool);
+    the first that is not is an error naming where it is."""
+    stack: list[tuple[Any, str, int]] = [(document, where, 0)]
+    while stack:
+        node, at, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidInput(f"{origin}: {at}: nests deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    raise InvalidInput(
+                        f"{origin}: {at}: the key {key!r} is a {type(key).__name__}, not a "
+                        f"string (quote it: '{key}')"
+                    )
+                stack.append((value, f"{at}/{escape(key)}", depth + 1))
+        elif isinstance(node, list):
+            stack += [(item, f"{at}/{index}", depth + 1) for index, item in enumerate(node)]
+
+
 def _supported(version: str) -> bool:
     found = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", version)
     if found is None:
@@ -91,6 +122,7 @@ def _supported(version: str) -> bool:
 
 def import_document(document: dict[str, Any], origin: str) -> Imported:
     """The services, entries and schemas of a document :func:`read_document` accepted."""
+    _check_keys(document, "#", origin)
     check_refs(document, origin)
     reader = _Reader(document, origin)
     if document["asyncapi"].startswith("3."):
@@ -245,6 +277,10 @@ class _Reader:
             )
         if not isinstance(payload, dict | bool):
             raise self.fail(at, f"the JSON Schema of '{subject}' is not a schema")
+        named = self.named_draft(name, subject, at)
+        if named not in (None, Draft.DRAFT7) and isinstance(payload, dict):
+            # A payload naming no draft takes this one (none reads as draft-07 already).
+            payload = {"$schema": named.uri, **payload} if "$schema" not in payload else payload
         try:
             modern = draft_of(payload) in (Draft.DRAFT2019_09, Draft.DRAFT2020_12)
         except InvalidInput as exc:
@@ -252,6 +288,25 @@ class _Reader:
         defs = "$defs" if modern else "definitions"
         document = localize(self.document, payload, at, defs, self.origin)
         return SubjectSchema(subject, SchemaType.JSON, document)
+
+    def named_draft(self, name: str, subject: str, at: str) -> Draft | None:
+        """The draft ``application/schema+json;version=...`` names (None: it names none)."""
+        if not name.startswith(SCHEMA_JSON):
+            return None
+        parameters = {
+            k.strip().lower(): v.strip().strip('"')
+            for k, _, v in (part.partition("=") for part in name.split(";")[1:])
+        }
+        version = parameters.get("version")
+        if version is None:
+            return None
+        found = DRAFTS.get(version)
+        if found is None:
+            known = ", ".join(DRAFTS)
+            raise self.fail(
+                at, f"schemaFormat '{name}' of '{subject}': version must be one of {known}"
+            )
+        return found
 
     def entry(
         self, operation: dict[str, Any], channel: dict[str, Any], at: str, role: Role, subject: str
@@ -324,11 +379,11 @@ def contract_text(service: str, description: str | None, entries: list[Entry]) -
     return text
 
 
-def schema_path(subject: str, schema_type: SchemaType) -> str:
+def schema_path(subject: str, schema_type: SchemaType, origin: str) -> str:
     """``schemas/orders/OrderPlaced.json`` for ``orders.OrderPlaced`` (JSON Schema)."""
     parts = subject.split(".")
     if any(part in ("", "..", ".") for part in parts):
-        raise InvalidInput(f"subject '{subject}' cannot be a path under schemas/")
+        raise InvalidInput(f"{origin}: subject '{subject}' cannot be a path under schemas/")
     suffix = ".avsc" if schema_type is SchemaType.AVRO else ".json"
     return "/".join(("schemas", *parts)) + suffix
 
@@ -358,22 +413,21 @@ def files_of(imported: Imported, origin: str) -> dict[str, str]:
             raise InvalidInput(
                 f"{origin}: the schema of '{subject}' is invalid: {exc.message}"
             ) from None
-        files[schema_path(subject, schema.schema_type)] = text
+        files[schema_path(subject, schema.schema_type, origin)] = text
     return files
 
 
 def write_files(files: dict[str, str], directory: Path) -> list[Path]:
-    """Write the files under ``directory``: all into a temporary directory first, then each
+    """Write the files under ``directory``: every target path checked first (no folder on the
+    way is a file, no target is a folder), all written into a temporary directory, then each
     moved into place, so that a failure leaves nothing half written."""
     targets = [directory / relative for relative in sorted(files)]
-    for target in targets:
-        if target.is_dir():
-            raise InvalidInput(f"{target}: is a directory")
+    _check_targets(directory, targets)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".esr-import-", dir=directory))
     except OSError as exc:
-        raise InvalidInput(f"{directory}: cannot write ({exc.strerror})") from None
+        raise InvalidInput(f"{exc.filename or directory}: cannot write ({exc.strerror})") from None
     try:
         for relative, text in files.items():
             staged = staging / relative
@@ -384,7 +438,25 @@ def write_files(files: dict[str, str], directory: Path) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / relative, target)
     except OSError as exc:
-        raise InvalidInput(f"{directory}: cannot write ({exc.strerror})") from None
+        raise InvalidInput(f"{exc.filename or directory}: cannot write ({exc.strerror})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return targets
+
+
+def _check_targets(directory: Path, targets: list[Path]) -> None:
+    """Each target can be written: it is not a folder, and every folder on its way under (and
+    including) ``directory`` is one or does not exist yet."""
+    folders: set[Path] = set()
+    for target in targets:
+        if target.is_dir():
+            raise InvalidInput(f"{target}: cannot write (Is a directory)")
+        parent = target.parent
+        while parent not in folders:
+            folders.add(parent)
+            if parent == directory or parent == parent.parent:
+                break
+            parent = parent.parent
+    for ancestor in [*directory.parents, *sorted(folders)]:
+        if ancestor.exists() and not ancestor.is_dir():
+            raise InvalidInput(f"{ancestor}: cannot write (Not a directory)")

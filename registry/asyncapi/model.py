@@ -5,7 +5,10 @@ target field, the options, ``version``, ``reads``), with its service and role. I
 of the target field, which :class:`~registry.contract_testing.Binding` drops (a Service Bus
 binding names a ``queue`` or a ``topic``), so that an export can be imported back into the same
 contract files. :func:`load_catalogue` reads ``contracts/`` with the plugin's loader (so it
-refuses what the plugin refuses) and the schemas of the subjects from a ``schemas/`` tree.
+refuses what the plugin refuses) and the schemas of the subjects from a ``schemas/`` tree, each
+checked by its format alone: a tree has no references between subjects, so a schema that needs
+another file (``"$ref": "Money.json"``) is refused rather than exported into a document that
+``esr asyncapi import`` could not read back.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from registry.contract_testing.model import TRANSPORTS, Binding, Role, Transport
 from registry.contract_testing.schemas import LocalTreeSource, unknown_subject
 from registry.domain import SchemaType
 from registry.errors import InvalidInput, SubjectNotFound
+from registry.formats import get_format
 
 
 def field_order(transport: Transport) -> tuple[str, ...]:
@@ -132,8 +136,9 @@ def parse_schema_text(subject: str, schema_type: SchemaType, text: str, where: s
 def load_catalogue(contracts: Path, schemas: Path) -> Catalogue:
     """Every contract under ``contracts`` with the schemas of its subjects from ``schemas``.
 
-    An empty contracts directory, a contract the plugin would refuse and a subject without a
-    schema file are all ``InvalidInput``.
+    An empty contracts directory, a contract the plugin would refuse, a subject without a
+    schema file and a schema its format refuses on its own (one referring to another file, say)
+    are all ``InvalidInput``.
     """
     if not contracts.is_dir():
         raise InvalidInput(f"{contracts}: not a directory of contracts")
@@ -158,6 +163,14 @@ def load_catalogue(contracts: Path, schemas: Path) -> Catalogue:
             raw = source(subject, None)
         except SubjectNotFound:
             raise InvalidInput(unknown_subject(subject, source)) from None
+        try:
+            get_format(raw.schema_type).parse(raw.text)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"{raw.origin}: the schema of '{subject}' cannot be exported: {exc.message} "
+                "(each schema goes into the document alone; references to other schema files "
+                "are not bundled)"
+            ) from None
         document = parse_schema_text(subject, raw.schema_type, raw.text, raw.origin)
         documents[subject] = SubjectSchema(subject, raw.schema_type, document)
     return Catalogue(services, tuple(sorted(entries, key=Entry.sort_key)), documents)

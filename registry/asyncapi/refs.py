@@ -6,6 +6,9 @@ place the schema now lives (``#/components/messages/m/payload/schema/$defs/Money
 back out by :func:`localize`, which also copies what a schema references elsewhere in the
 document into its own ``$defs`` (or ``definitions`` before draft 2019-09). Values of ``const``,
 ``enum``, ``default`` and ``examples`` are data, not schemas: their ``$ref`` keys are left alone.
+Only JSON pointers (``#`` and ``#/...``) are moved: an anchor (``#money``, a ``$anchor``) names
+a place inside its schema wherever the schema is, and is left as written, as are references to
+other documents.
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ def unescape(token: str) -> str:
 def pointer(*tokens: str) -> str:
     """``#/a/b`` from tokens."""
     return "#" + "".join(f"/{escape(t)}" for t in tokens)
+
+
+def is_pointer(ref: str) -> bool:
+    """Whether a ``$ref`` is a JSON pointer into its document (``#`` or ``#/...``), not an
+    anchor (``#money``) or a reference to another document."""
+    return ref == "#" or ref.startswith("#/")
 
 
 def resolve(document: Any, ref: str) -> Any:
@@ -67,11 +76,11 @@ def walk_refs(node: Any, visit: Callable[[dict[str, Any]], None]) -> None:
 
 
 def check_refs(document: Any, origin: str) -> None:
-    """Every local ``$ref`` of the document resolves; the first that does not is an error."""
+    """Every ``$ref`` pointer of the document resolves; the first that does not is an error."""
 
     def visit(node: dict[str, Any]) -> None:
         ref = node["$ref"]
-        if ref.startswith("#"):
+        if is_pointer(ref):
             try:
                 resolve(document, ref)
             except KeyError:
@@ -81,12 +90,12 @@ def check_refs(document: Any, origin: str) -> None:
 
 
 def relocate(schema: Any, at: str) -> Any:
-    """A copy of a JSON Schema whose local references point into the document at ``at``."""
+    """A copy of a JSON Schema whose pointers (``#/...``) point into the document at ``at``."""
     moved = copy.deepcopy(schema)
 
     def visit(node: dict[str, Any]) -> None:
         ref = node["$ref"]
-        if ref.startswith("#"):
+        if is_pointer(ref):
             node["$ref"] = at + ref[1:]
 
     walk_refs(moved, visit)
@@ -98,7 +107,8 @@ def localize(document: Any, schema: Any, at: str, defs: str, origin: str) -> Any
 
     References into the schema become local again; references elsewhere in the document are
     copied into the schema's ``defs`` keyword (``$defs`` or ``definitions``) under the last
-    token of their pointer, and point there. Non-local references are left as they are.
+    token of their pointer, and point there. Anchors and references to other documents are
+    left as they are.
     """
     result = copy.deepcopy(schema)
     existing = result.get(defs) if isinstance(result, dict) else None
@@ -109,7 +119,7 @@ def localize(document: Any, schema: Any, at: str, defs: str, origin: str) -> Any
 
     def visit(found: dict[str, Any]) -> None:
         ref = found["$ref"]
-        if not ref.startswith("#"):
+        if not is_pointer(ref):
             return
         for prefix, local in places:
             if ref == prefix or ref.startswith(prefix + "/"):

@@ -3,7 +3,8 @@
 ``export [CONTRACTS_DIR]`` reads the contracts (``contracts`` by default) and the schemas of
 their subjects (``--schemas``, by default the ``schemas`` directory next to the contracts
 directory) and writes the AsyncAPI 3.0.0 document to ``--output`` or stdout: YAML, or JSON with
-``--format json`` or an ``--output`` ending in ``.json``. ``--service`` keeps one service's
+``--format json`` or an ``--output`` ending in ``.json``; the file is replaced whole (a temporary
+file in the same folder renamed over it). ``--service`` keeps one service's
 operations. ``import FILE`` reads an AsyncAPI 2.x (up to 2.6.0) or 3.0.0 document and writes
 ``contracts/<service>.yaml`` and ``schemas/...`` under ``--output`` (default: the current
 directory); an invalid document writes nothing. Exit codes: 0 ok, 2 bad input.
@@ -11,6 +12,7 @@ directory); an invalid document writes nothing. Exit codes: 0 ok, 2 bad input.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -76,10 +78,7 @@ def export(
         if output is None or str(output) == "-":
             typer.echo(text, nl=False)
             return
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"{output}: cannot write ({exc.strerror})") from None
+        _write(output, text)
         typer.echo(
             f"wrote {output}: {len(document['channels'])} channels, "
             f"{len(document['operations'])} operations, "
@@ -100,8 +99,10 @@ def import_(
     with exit_on_registry_error():
         try:
             text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"{file}: cannot read ({exc})") from None
+        except OSError as exc:
+            raise InvalidInput(f"{file}: cannot read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{file}: cannot read (not valid UTF-8: {exc.reason})") from None
         origin = str(file)
         imported = import_document(read_document(text, origin), origin)
         written = write_files(files_of(imported, origin), output)
@@ -112,6 +113,19 @@ def import_(
             f"{len(imported.schemas)} schemas",
             err=True,
         )
+
+
+def _write(output: Path, text: str) -> None:
+    """Replace ``output`` whole: a temporary file in its folder, renamed over it."""
+    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    try:
+        try:
+            temporary.write_text(text, encoding="utf-8", newline="\n")
+            os.replace(temporary, output)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"{output}: cannot write ({exc.strerror or exc})") from None
 
 
 def _format(option: str | None, output: Path | None) -> str:

@@ -135,3 +135,13 @@ def test_through_a_real_server_after_esr_contracts_publish_and_esr_push(tmp_path
     assert {m["x-esr-schema-version"] for m in messages.values()} == {1}
     assert one.status_code == 200 and problems(one.json()) == []
     assert missing.status_code == 404 and missing.json()["error_code"] == 40480
+
+
+def test_an_empty_service_is_no_filter(client: TestClient) -> None:
+    for service in SERVICES:
+        publish(client, service, "1")
+
+    response = client.get("/api/asyncapi", params={"service": ""})
+
+    assert response.status_code == 200, response.text
+    assert response.json() == asyncapi(client)

@@ -270,3 +270,192 @@ def test_importing_twice_replaces_the_files(tmp_path: Path) -> None:
 
     assert first == again
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".esr-import")]
+
+
+def _one_subject(root: Path, schema: dict[str, Any]) -> Path:
+    """A tree with one contract (``a`` produces ``a.Thing`` on SNS) and the subject's schema."""
+    (root / "contracts").mkdir(parents=True)
+    (root / "contracts" / "a.yaml").write_text(
+        "service: a\nproduces:\n  - subject: a.Thing\n    transport: sns\n    topic: things\n"
+    )
+    (root / "schemas" / "a").mkdir(parents=True)
+    (root / "schemas" / "a" / "Thing.json").write_text(json.dumps(schema, indent=2))
+    return root
+
+
+def test_an_anchor_ref_round_trips(tmp_path: Path) -> None:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {"total": {"$ref": "#money"}},
+        "$defs": {"Money": {"$anchor": "money", "type": "integer"}},
+    }
+    first = export_dir(_one_subject(tmp_path / "in", schema))
+    payload = yaml.safe_load(first)["components"]["messages"]["a.Thing"]["payload"]
+    assert payload["schema"]["properties"]["total"] == {"$ref": "#money"}
+    source = tmp_path / "a.yaml"
+    source.write_text(first)
+
+    import_file(source, tmp_path / "out")
+
+    written = json.loads((tmp_path / "out" / "schemas" / "a" / "Thing.json").read_text())
+    assert written == schema
+    assert export_dir(tmp_path / "out") == first
+
+
+def test_a_schema_referring_to_another_file_is_refused_at_export(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"total": {"$ref": "Money.json"}}}
+    root = _one_subject(tmp_path, schema)
+    (root / "schemas" / "a" / "Money.json").write_text('{"type": "integer"}')
+
+    with pytest.raises(InvalidInput) as caught:
+        load_catalogue(root / "contracts", root / "schemas")
+
+    message = caught.value.message
+    assert message.startswith(f"{root / 'schemas' / 'a' / 'Thing.json'}: the schema of 'a.Thing'")
+    assert "cannot be exported: Invalid schema: Unresolvable $ref 'Money.json'" in message
+    assert "references to other schema files are not bundled" in message
+
+
+def _document_with_payload(schema_format: str, schema: Any) -> dict[str, Any]:
+    return {
+        "asyncapi": "3.0.0",
+        "info": {"title": "A", "version": "1"},
+        "channels": {
+            "things": {
+                "address": "things",
+                "bindings": {"sns": {"name": "things"}},
+                "messages": {"Thing": {"$ref": "#/components/messages/Thing"}},
+            }
+        },
+        "operations": {"send": {"action": "send", "channel": {"$ref": "#/channels/things"}}},
+        "components": {
+            "messages": {
+                "Thing": {
+                    "name": "a.Thing",
+                    "payload": {"schemaFormat": schema_format, "schema": schema},
+                }
+            },
+            "schemas": {"Money": {"type": "integer"}},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("version", "written", "defs"),
+    [
+        ("2020-12", "https://json-schema.org/draft/2020-12/schema", "$defs"),
+        ("2019-09", "https://json-schema.org/draft/2019-09/schema", "$defs"),
+        ("draft-06", "http://json-schema.org/draft-06/schema#", "definitions"),
+        ("draft-04", "http://json-schema.org/draft-04/schema#", "definitions"),
+        ("draft-07", None, "definitions"),  # no $schema reads as draft-07 already
+    ],
+)
+def test_the_draft_of_schema_format_is_kept_when_the_payload_names_none(
+    version: str, written: str | None, defs: str
+) -> None:
+    schema = {"type": "object", "properties": {"total": {"$ref": "#/components/schemas/Money"}}}
+    document = _document_with_payload(f"application/schema+json;version={version}", schema)
+
+    (found,) = import_document(document, "a.yaml").schemas.values()
+
+    assert found.document.get("$schema") == written
+    assert found.document["properties"]["total"] == {"$ref": f"#/{defs}/Money"}
+    assert found.document[defs] == {"Money": {"type": "integer"}}
+
+
+def test_a_2020_12_payload_without_schema_stays_strict() -> None:
+    schema = {"type": "object", "properties": {"a": {}}, "unevaluatedProperties": False}
+    document = _document_with_payload("application/schema+json;version=2020-12", schema)
+
+    (found,) = import_document(document, "a.yaml").schemas.values()
+
+    parsed = get_format(SchemaType.JSON).parse(json.dumps(found.document))
+    assert parsed.document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    validator = get_format(SchemaType.JSON)
+    assert validator.validate(parsed, {"a": 1}) == []
+    assert validator.validate(parsed, {"a": 1, "b": 2}) != []
+
+
+def test_a_payload_with_its_own_schema_keeps_it_and_an_unknown_draft_is_refused() -> None:
+    own = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "string"}
+    document = _document_with_payload("application/schema+json;version=2020-12", own)
+    (found,) = import_document(document, "a.yaml").schemas.values()
+    assert found.document == own
+
+    document = _document_with_payload("application/schema+json;version=draft-03", {})
+    with pytest.raises(InvalidInput, match="version must be one of draft-04, draft-06"):
+        import_document(document, "a.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            "asyncapi: 3.0.0\ninfo: {title: A, version: '1'}\noperations: {5: {}, a: {}}\n",
+            "a.yaml: #/operations: the key 5 is a int, not a string (quote it: '5')",
+        ),
+        (
+            "asyncapi: 3.0.0\ninfo: {title: A, version: '1'}\noperations: {5: {}}\n",
+            "a.yaml: #/operations: the key 5 is a int",
+        ),
+        (
+            "asyncapi: 2.6.0\ninfo: {title: A, version: '1'}\nchannels: {5: {}}\n",
+            "a.yaml: #/channels: the key 5 is a int",
+        ),
+        (
+            "asyncapi: 2.6.0\ninfo: {title: A, version: '1'}\nchannels:\n  a/b: {x: [{true: 1}]}\n",
+            "a.yaml: #/channels/a~1b/x/0: the key True is a bool",
+        ),
+    ],
+)
+def test_keys_that_are_not_strings_are_one_clear_error(text: str, where: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        import_document(read_document(text, "a.yaml"), "a.yaml")
+
+    assert caught.value.message.startswith(where)
+
+
+def test_a_subject_that_is_no_path_names_the_document() -> None:
+    document = _fulfilment()
+    document["components"]["messages"]["ParcelPacked"]["name"] = "a..b"
+
+    with pytest.raises(InvalidInput) as caught:
+        files_of(import_document(document, "f.yaml"), "f.yaml")
+
+    assert caught.value.message == "f.yaml: subject 'a..b' cannot be a path under schemas/"
+
+
+@pytest.mark.parametrize(
+    ("blocker", "named"),
+    [
+        ("schemas/orders", "schemas/orders: cannot write (Not a directory)"),
+        ("schemas", "schemas: cannot write (Not a directory)"),
+        ("contracts/fulfilment.yaml/", "contracts/fulfilment.yaml: cannot write (Is a directory)"),
+    ],
+)
+def test_a_target_that_cannot_be_written_is_found_before_anything_is_moved(
+    tmp_path: Path, blocker: str, named: str
+) -> None:
+    out = tmp_path / "out"
+    if blocker.endswith("/"):
+        (out / blocker).mkdir(parents=True)
+    else:
+        (out / blocker).parent.mkdir(parents=True, exist_ok=True)
+        (out / blocker).write_text("x\n")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+
+    with pytest.raises(InvalidInput) as caught:
+        import_file(DATA / "fulfilment-3.0.yaml", out)
+
+    assert caught.value.message == f"{out}/{named}"
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_the_output_folder_itself_under_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x\n")
+
+    with pytest.raises(InvalidInput) as caught:
+        import_file(DATA / "fulfilment-3.0.yaml", tmp_path / "file" / "out")
+
+    assert caught.value.message == f"{tmp_path / 'file'}: cannot write (Not a directory)"

@@ -71,3 +71,18 @@ def test_check_refs_names_the_first_dangling_reference() -> None:
 
 def test_pointer_tokens_are_escaped() -> None:
     assert resolve({"a/b": {"c~d": 2}}, "#/a~1b/c~0d") == 2
+
+
+def test_anchors_are_not_pointers_and_stay_as_written() -> None:
+    schema = {
+        "$defs": {"Money": {"$anchor": "money", "type": "object"}},
+        "properties": {"total": {"$ref": "#money"}, "all": {"$ref": "#"}},
+    }
+
+    moved = relocate(schema, AT)
+
+    assert moved["properties"]["total"] == {"$ref": "#money"}
+    assert moved["properties"]["all"] == {"$ref": AT}
+    document = {"components": {"messages": {"m": {"payload": {"schema": moved}}}}}
+    check_refs(document, "doc")  # an anchor is not a dangling pointer
+    assert localize(document, moved, AT, "$defs", "doc") == schema

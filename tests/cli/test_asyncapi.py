@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -127,3 +129,72 @@ def test_an_invalid_document_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "message 'orders.OrderShipped' has no payload" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_import_says_why_it_cannot_read_without_the_raw_exception(tmp_path: Path) -> None:
+    missing = tmp_path / "x.yaml"
+
+    result = esr("import", str(missing), "-o", str(tmp_path / "out"))
+
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {missing}: cannot read (No such file or directory)\n"
+
+
+def test_numeric_keys_exit_2_with_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "n.yaml"
+    source.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: A, version: '1'}\noperations: {5: {}, a: {}}\n"
+    )
+
+    result = esr("import", str(source), "-o", str(tmp_path / "out"))
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {source}: #/operations: the key 5 is a int, not a string (quote it: '5')\n"
+    )
+
+
+def test_import_into_a_tree_with_a_file_in_the_way_writes_nothing(tmp_path: Path) -> None:
+    exported = tmp_path / "shop.yaml"
+    assert esr("export", str(ROOT / "contracts"), "-o", str(exported)).exit_code == 0
+    (tmp_path / "pw" / "schemas").mkdir(parents=True)
+    (tmp_path / "pw" / "schemas" / "orders").write_text("x\n")
+
+    result = esr("import", str(exported), "-o", str(tmp_path / "pw"))
+
+    assert result.exit_code == 2
+    blocker = tmp_path / "pw" / "schemas" / "orders"
+    assert result.stderr == f"error: {blocker}: cannot write (Not a directory)\n"
+    assert sorted(p.name for p in (tmp_path / "pw").rglob("*")) == ["orders", "schemas"]
+
+
+def test_export_replaces_the_output_by_renaming_a_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "shop.yaml"
+    output.write_text("old\n")
+    renamed: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        renamed.append((Path(source).parent.name, Path(target).name))
+        assert output.read_text() == "old\n"  # untouched until the rename
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+    result = esr("export", str(ROOT / "contracts"), "-o", str(output))
+
+    assert result.exit_code == 0, result.stderr
+    assert renamed == [(tmp_path.name, "shop.yaml")]
+    assert output.read_text().startswith("asyncapi: 3.0.0\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["shop.yaml"]
+
+
+def test_export_that_cannot_write_says_why(tmp_path: Path) -> None:
+    output = tmp_path / "missing" / "shop.yaml"
+
+    result = esr("export", str(ROOT / "contracts"), "-o", str(output))
+
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {output}: cannot write (No such file or directory)\n"

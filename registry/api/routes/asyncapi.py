@@ -1,5 +1,6 @@
 """/api/asyncapi: the catalogue of published contracts as an AsyncAPI 3.0.0 document
-(see ``docs/asyncapi.md``); ``?service=NAME`` for one service (40480 when it is unknown)."""
+(see ``docs/asyncapi.md``); ``?service=NAME`` for one service (40480 when it is unknown; an
+empty ``service`` is no filter, as an empty ``subjectPrefix`` is on ``/schemas``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from registry.asyncapi.catalogue import catalogue_document
 router = APIRouter(prefix="/api", tags=["deploys"], responses=DEPLOY_ERRORS)
 
 ServiceQuery = Annotated[
-    str | None, Query(description="Only this service's operations", max_length=255)
+    str | None,
+    Query(description="Only this service's operations (empty: every service)", max_length=255),
 ]
 
 
@@ -22,4 +24,4 @@ ServiceQuery = Annotated[
 def get_asyncapi(deploys: DeploysDep, service: ServiceQuery = None) -> dict[str, Any]:
     """The AsyncAPI 3.0.0 document of every service's newest published contracts, with the
     latest registered schema of each subject."""
-    return catalogue_document(deploys, service)
+    return catalogue_document(deploys, service or None)
