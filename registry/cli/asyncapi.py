@@ -12,7 +12,6 @@ directory); an invalid document writes nothing. Exit codes: 0 ok, 2 bad input.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +27,7 @@ from registry.asyncapi import (
     write_files,
 )
 from registry.cli.errors import exit_on_registry_error
+from registry.cli.files import write_output
 from registry.errors import InvalidInput
 
 asyncapi_app = typer.Typer(
@@ -78,7 +78,7 @@ def export(
         if output is None or str(output) == "-":
             typer.echo(text, nl=False)
             return
-        _write(output, text)
+        write_output(output, text)
         typer.echo(
             f"wrote {output}: {len(document['channels'])} channels, "
             f"{len(document['operations'])} operations, "
@@ -113,19 +113,6 @@ def import_(
             f"{len(imported.schemas)} schemas",
             err=True,
         )
-
-
-def _write(output: Path, text: str) -> None:
-    """Replace ``output`` whole: a temporary file in its folder, renamed over it."""
-    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    try:
-        try:
-            temporary.write_text(text, encoding="utf-8", newline="\n")
-            os.replace(temporary, output)
-        finally:
-            temporary.unlink(missing_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"{output}: cannot write ({exc.strerror or exc})") from None
 
 
 def _format(option: str | None, output: Path | None) -> str:

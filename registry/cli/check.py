@@ -22,6 +22,7 @@ from typing import Any
 import typer
 
 from registry.cli.errors import EXIT_BREAKING, EXIT_OK, exit_on_registry_error
+from registry.cli.files import read_schema
 from registry.compatibility import CompatibilityResult, check_compatibility
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType
 from registry.errors import InvalidInput
@@ -64,8 +65,8 @@ def check(
         history = [*(previous or []), writer]
         kind = _schema_type(schema_type, [*history, reader])
         fmt = get_format(kind)
-        candidate = _parse(reader, kind)
-        earlier = [(index, _parse(path, kind)) for index, path in enumerate(history, 1)]
+        candidate = read_schema(reader, kind)
+        earlier = [(index, read_schema(path, kind)) for index, path in enumerate(history, 1)]
         result = check_compatibility(fmt, candidate, earlier, level, rules)
         files = {index: str(path) for index, path in enumerate(history, 1)}
         advice, read_set = None, _read_set(reads) if reads is not None else ()
@@ -118,17 +119,6 @@ def _schema_type(option: str | None, paths: list[Path]) -> SchemaType:
     found = types.pop()
     assert found is not None
     return found
-
-
-def _parse(path: Path, kind: SchemaType) -> ParsedSchema:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc})") from None
-    try:
-        return get_format(kind).parse(text)
-    except InvalidInput as exc:
-        raise InvalidInput(f"{path}: {exc.message}") from None
 
 
 def _text(

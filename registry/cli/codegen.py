@@ -15,13 +15,13 @@ left half written.
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from registry.cli.errors import EXIT_BREAKING, EXIT_OK, exit_on_registry_error
+from registry.cli.files import write_output
 from registry.cli.options import (
     DEFAULT_REGISTRY,
     AliasedCommand,
@@ -93,7 +93,7 @@ def codegen(
         if check and output is not None:
             code = _check(output, text, source)
         else:
-            _write(output, text)
+            write_output(output, text)
     raise typer.Exit(code)
 
 
@@ -166,19 +166,3 @@ def _check(output: Path, text: str, source: SchemaSource) -> int:
     )
     typer.echo("\n".join(shown), err=True)
     return EXIT_BREAKING
-
-
-def _write(output: Path | None, text: str) -> None:
-    """Write to stdout, or replace ``output`` whole (a temporary file renamed over it)."""
-    if output is None or str(output) == "-":
-        typer.echo(text, nl=False)
-        return
-    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    try:
-        try:
-            temporary.write_text(text, encoding="utf-8", newline="\n")
-            os.replace(temporary, output)
-        finally:
-            temporary.unlink(missing_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"{output}: cannot write ({exc.strerror or exc})") from None

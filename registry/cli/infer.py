@@ -24,11 +24,11 @@ from typing import Any
 import typer
 
 from registry.cli.errors import EXIT_BREAKING, EXIT_OK, exit_on_registry_error
+from registry.cli.files import read_schema, write_output
 from registry.compatibility import CompatibilityResult, check_compatibility
 from registry.domain import CompatibilityLevel, CompatibilityPolicy, SchemaType
 from registry.errors import InvalidInput
 from registry.formats import get_format
-from registry.formats.base import ParsedSchema
 from registry.formats.infer import Widening, infer_avro, infer_json_schema, widen
 from registry.formats.infer.values import AVRO_NAME, pascal_case
 from registry.formats.tree import schema_type_for
@@ -107,12 +107,12 @@ def infer(
                 enum_threshold=enum_threshold,
                 formats=formats,
             )
-            _write(output, json.dumps(schema, indent=2) + "\n")
+            write_output(output, json.dumps(schema, indent=2) + "\n")
         else:
             schema = infer_json_schema(
                 values, formats=formats, enum_threshold=enum_threshold, closed=closed, title=name
             )
-            _write(output, json.dumps(schema, indent=2) + "\n")
+            write_output(output, json.dumps(schema, indent=2) + "\n")
     raise typer.Exit(code)
 
 
@@ -125,11 +125,11 @@ def _widen(
     report_format: str,
 ) -> int:
     """Write the proposal and the report; the exit code says whether a sample was rejected."""
-    current = _read_schema(existing, kind)
+    current = read_schema(existing, kind)
     widening = widen(current, [s.value for s in samples])
     verdict = check_compatibility(get_format(kind), widening.proposal, [(None, current)], *judged)
     text = widening.proposal.text
-    _write(output, text if text.endswith("\n") else text + "\n")
+    write_output(output, text if text.endswith("\n") else text + "\n")
     where = str(output) if output is not None and str(output) != "-" else "stdout"
     render = _json_report if report_format == "json" else _text_report
     report = render(existing, widening, verdict, judged[1], samples, where)
@@ -155,17 +155,6 @@ def _schema_type(option: str | None, existing: Path | None) -> SchemaType:
 def _default_name(files: list[Path]) -> str:
     stem = pascal_case(files[0].stem) if files and str(files[0]) != "-" else "Event"
     return stem if AVRO_NAME.match(stem) else "Event"
-
-
-def _read_schema(path: Path, kind: SchemaType) -> ParsedSchema:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc})") from None
-    try:
-        return get_format(kind).parse(text)
-    except InvalidInput as exc:
-        raise InvalidInput(f"{path}: {exc.message}") from None
 
 
 def read_samples(files: list[Path]) -> list[Sample]:
@@ -229,16 +218,6 @@ def _document_samples(value: Any, source: str) -> list[Sample]:
     if isinstance(value, list):
         return [Sample(item, f"{source}[{index}]") for index, item in enumerate(value)]
     return [Sample(value, source)]
-
-
-def _write(output: Path | None, text: str) -> None:
-    if output is None or str(output) == "-":
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"{output}: cannot write ({exc.strerror})") from None
 
 
 def _text_report(
